@@ -1,0 +1,71 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"codeberg.org/convene/convene/storage"
+)
+
+// Store is the storage contract of this package. Methods return the
+// storage sentinels (possibly wrapped): storage.ErrNotFound for a missing
+// row, storage.ErrConflict for a taken unique key. Times are stored with
+// at least microsecond precision and come back in UTC.
+type Store interface {
+	storage.Transactor
+
+	// CreateAccount inserts a. ErrConflict when the email is taken.
+	CreateAccount(ctx context.Context, a *Account) error
+	// UpdateAccount replaces the stored account with a's fields (by ID).
+	// ErrNotFound, or ErrConflict on a taken email.
+	UpdateAccount(ctx context.Context, a *Account) error
+	GetAccount(ctx context.Context, id string) (*Account, error)
+	// GetAccountByEmail looks up by normalized email.
+	GetAccountByEmail(ctx context.Context, email string) (*Account, error)
+
+	// CreateActor inserts an actor. ErrConflict when its APID is taken,
+	// or, for a local actor, its username (usernames of local actors are
+	// unique on the instance, compared case-insensitively).
+	CreateActor(ctx context.Context, a *Actor) error
+	// UpdateActor replaces the stored actor with a's fields (by ID).
+	UpdateActor(ctx context.Context, a *Actor) error
+	GetActor(ctx context.Context, id string) (*Actor, error)
+	GetActorByAPID(ctx context.Context, apID string) (*Actor, error)
+	// GetLocalActor finds a local actor (profile, group or instance
+	// actor) by username, case-insensitively.
+	GetLocalActor(ctx context.Context, username string) (*Actor, error)
+
+	// CreateProfile inserts the profile's actor and its link to the
+	// account. When p.Default is set, the account's other profiles stop
+	// being default.
+	CreateProfile(ctx context.Context, p *Profile) error
+	GetProfile(ctx context.Context, id string) (*Profile, error)
+	// ListProfiles returns an account's profiles, default first, then by
+	// creation.
+	ListProfiles(ctx context.Context, accountID string) ([]Profile, error)
+	// SetDefaultProfile makes profileID the only default profile of
+	// accountID. ErrNotFound when the profile is not the account's.
+	SetDefaultProfile(ctx context.Context, accountID, profileID string) error
+	// DeleteProfile removes a profile and its actor.
+	DeleteProfile(ctx context.Context, id string) error
+
+	// PutFollow inserts or updates the follow between f.FollowerID and
+	// f.FollowedID (one row per pair; ID and CreatedAt of an existing row
+	// are kept and copied back into f).
+	PutFollow(ctx context.Context, f *Follow) error
+	GetFollow(ctx context.Context, followerID, followedID string) (*Follow, error)
+	GetFollowByAPID(ctx context.Context, apID string) (*Follow, error)
+	DeleteFollow(ctx context.Context, followerID, followedID string) error
+	// ListFollowers returns follows of followedID in the given state,
+	// ordered by (CreatedAt, ID), after the cursor, at most limit.
+	ListFollowers(ctx context.Context, followedID string, state FollowState, after storage.Cursor, limit int) ([]Follow, error)
+	// ListFollowing is ListFollowers from the follower's side.
+	ListFollowing(ctx context.Context, followerID string, state FollowState, after storage.Cursor, limit int) ([]Follow, error)
+
+	CreateFeedToken(ctx context.Context, t *FeedToken) error
+	// GetFeedTokenByHash finds a token by the SHA-256 of its text,
+	// revoked ones included (the caller checks RevokedAt).
+	GetFeedTokenByHash(ctx context.Context, hash []byte) (*FeedToken, error)
+	ListFeedTokens(ctx context.Context, accountID string) ([]FeedToken, error)
+	RevokeFeedToken(ctx context.Context, id string, at time.Time) error
+}
