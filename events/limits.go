@@ -13,6 +13,7 @@ const (
 	MaxCommentLength     = 10_000
 	MaxPlaceFieldLength  = 200
 	MaxCapacity          = 1_000_000
+	MaxExDates           = 500
 	MaxEventDuration     = 366 * 24 * 60 * 60 // seconds: a single occurrence lasts at most a year
 
 	// MaxSeriesPerQuery bounds how many recurring series FindSeries
