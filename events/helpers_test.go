@@ -94,7 +94,9 @@ func (h *recordingHook) kinds() []events.ChangeKind {
 }
 
 // fakeGroups authorizes from a table of (group, actor) → allowed ops.
-type fakeGroups struct{ ops map[[2]string][]events.GroupOp }
+type fakeGroups struct {
+	ops map[[2]string][]events.GroupOp
+}
 
 func (f fakeGroups) AuthorizeEvent(ctx context.Context, groupID, actorID string, op events.GroupOp) error {
 	for _, o := range f.ops[[2]string{groupID, actorID}] {
