@@ -1,0 +1,994 @@
+package storagetest_test
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/geo"
+	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/storage"
+	"codeberg.org/convene/convene/storage/storagetest"
+)
+
+// TestRunMemory runs the suite on memStore, a small in-memory reference
+// backend: it shows the suite's cases agree with each other and with the
+// contracts' doc comments, independently of any SQL backend.
+func TestRunMemory(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storagetest.Backend { return newMemStore() })
+}
+
+// memStore is a reference backend. Transactions run one at a time on a
+// copy of the state, which replaces the committed state on commit;
+// readers outside a transaction read the committed state.
+type memStore struct {
+	writer sync.Mutex   // held by the open transaction
+	mu     sync.RWMutex // guards cur
+	cur    *memState    // committed; never modified after publication
+}
+
+func newMemStore() *memView {
+	return &memView{m: &memStore{cur: newMemState()}}
+}
+
+type memState struct {
+	accounts     map[string]identity.Account
+	actors       map[string]identity.Actor
+	profiles     map[string]profileRow // by actor id
+	groupRows    map[string]groupRow   // by actor id
+	follows      map[[2]string]identity.Follow
+	tokens       map[string]identity.FeedToken
+	members      map[[2]string]groups.Member
+	events       map[string]events.Event
+	participants map[string]events.Participant
+	comments     map[string]events.Comment
+}
+
+type profileRow struct {
+	accountID string
+	isDefault bool
+}
+
+type groupRow struct {
+	openness   groups.Openness
+	visibility groups.Visibility
+	address    *geo.Place
+}
+
+func newMemState() *memState {
+	return &memState{
+		accounts: map[string]identity.Account{}, actors: map[string]identity.Actor{},
+		profiles: map[string]profileRow{}, groupRows: map[string]groupRow{},
+		follows: map[[2]string]identity.Follow{}, tokens: map[string]identity.FeedToken{},
+		members: map[[2]string]groups.Member{}, events: map[string]events.Event{},
+		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
+	}
+}
+
+// clone copies the maps; the values in them are never modified in place
+// (every write stores a fresh deep copy), so they can be shared.
+func (s *memState) clone() *memState {
+	return &memState{
+		accounts: maps.Clone(s.accounts), actors: maps.Clone(s.actors),
+		profiles: maps.Clone(s.profiles), groupRows: maps.Clone(s.groupRows),
+		follows: maps.Clone(s.follows), tokens: maps.Clone(s.tokens),
+		members: maps.Clone(s.members), events: maps.Clone(s.events),
+		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
+	}
+}
+
+// memView is the backend (tx nil) or an open transaction (tx set).
+type memView struct {
+	m  *memStore
+	tx *memState
+}
+
+func (v *memView) InTx(ctx context.Context, fn func(tx storage.Tx) error) (err error) {
+	if v.tx != nil {
+		return fn(v)
+	}
+	v.m.writer.Lock()
+	defer v.m.writer.Unlock()
+	v.m.mu.RLock()
+	work := v.m.cur.clone()
+	v.m.mu.RUnlock()
+	if err := fn(&memView{m: v.m, tx: work}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v.m.mu.Lock()
+	v.m.cur = work
+	v.m.mu.Unlock()
+	return nil
+}
+
+// read returns the state a read sees.
+func (v *memView) read() *memState {
+	if v.tx != nil {
+		return v.tx
+	}
+	v.m.mu.RLock()
+	defer v.m.mu.RUnlock()
+	return v.m.cur
+}
+
+// write runs fn on the transaction's state, or in a transaction of its own.
+func (v *memView) write(ctx context.Context, fn func(s *memState) error) error {
+	if v.tx != nil {
+		return fn(v.tx)
+	}
+	return v.InTx(ctx, func(tx storage.Tx) error { return fn(tx.(*memView).tx) })
+}
+
+func notFound(what, key string) error {
+	return fmt.Errorf("memstore: %s %q: %w", what, key, storage.ErrNotFound)
+}
+
+func conflict(what string) error {
+	return fmt.Errorf("memstore: %s taken: %w", what, storage.ErrConflict)
+}
+
+// utc returns a copy of the struct v with every time in UTC, as a
+// database returns them.
+func utc[T any](v T) T {
+	walkUTC(reflect.ValueOf(&v).Elem())
+	return v
+}
+
+func walkUTC(v reflect.Value) {
+	switch {
+	case v.Type() == reflect.TypeFor[time.Time]():
+		v.Set(reflect.ValueOf(v.Interface().(time.Time).UTC()))
+	case v.Kind() == reflect.Struct:
+		for i := range v.NumField() {
+			walkUTC(v.Field(i))
+		}
+	case v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[time.Time]():
+		for i := range v.Len() {
+			walkUTC(v.Index(i))
+		}
+	}
+}
+
+// ---- ordering and filtering helpers --------------------------------
+
+func afterCursor(at time.Time, id string, c storage.Cursor) bool {
+	if c.IsZero() {
+		return true
+	}
+	return at.After(c.At) || (at.Equal(c.At) && id > c.ID)
+}
+
+func page[T any](items []T, key func(T) (time.Time, string), after storage.Cursor, limit int) []T {
+	slices.SortFunc(items, func(a, b T) int {
+		ta, ia := key(a)
+		tb, ib := key(b)
+		return cmp.Or(ta.Compare(tb), strings.Compare(ia, ib))
+	})
+	var out []T
+	for _, it := range items {
+		t, id := key(it)
+		if afterCursor(t, id, after) && (limit <= 0 || len(out) < limit) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func oneOf[T comparable](v T, set []T) bool { return len(set) == 0 || slices.Contains(set, v) }
+
+// ---- identity ------------------------------------------------------
+
+func (v *memView) CreateAccount(ctx context.Context, a *identity.Account) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.accounts[a.ID]; ok {
+			return conflict("account id")
+		}
+		for _, o := range s.accounts {
+			if o.Email == a.Email {
+				return conflict("email")
+			}
+		}
+		s.accounts[a.ID] = utc(*a)
+		return nil
+	})
+}
+
+func (v *memView) UpdateAccount(ctx context.Context, a *identity.Account) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.accounts[a.ID]; !ok {
+			return notFound("account", a.ID)
+		}
+		for _, o := range s.accounts {
+			if o.Email == a.Email && o.ID != a.ID {
+				return conflict("email")
+			}
+		}
+		s.accounts[a.ID] = utc(*a)
+		return nil
+	})
+}
+
+func (v *memView) GetAccount(_ context.Context, id string) (*identity.Account, error) {
+	a, ok := v.read().accounts[id]
+	if !ok {
+		return nil, notFound("account", id)
+	}
+	return &a, nil
+}
+
+func (v *memView) GetAccountByEmail(_ context.Context, email string) (*identity.Account, error) {
+	for _, a := range v.read().accounts {
+		if a.Email == email {
+			return &a, nil
+		}
+	}
+	return nil, notFound("account", email)
+}
+
+func (s *memState) checkActor(a *identity.Actor) error {
+	for _, o := range s.actors {
+		if o.ID == a.ID {
+			continue
+		}
+		if o.APID == a.APID {
+			return conflict("actor APID")
+		}
+		if a.Local && o.Local && strings.EqualFold(o.Username, a.Username) {
+			return conflict("username")
+		}
+	}
+	return nil
+}
+
+func (s *memState) actorsExist(ids ...string) error {
+	for _, id := range ids {
+		if _, ok := s.actors[id]; !ok {
+			return notFound("actor", id)
+		}
+	}
+	return nil
+}
+
+func (s *memState) createActor(a *identity.Actor) error {
+	if _, ok := s.actors[a.ID]; ok {
+		return conflict("actor id")
+	}
+	if err := s.checkActor(a); err != nil {
+		return err
+	}
+	s.actors[a.ID] = utc(*a)
+	return nil
+}
+
+func (s *memState) updateActor(a *identity.Actor) error {
+	if _, ok := s.actors[a.ID]; !ok {
+		return notFound("actor", a.ID)
+	}
+	if err := s.checkActor(a); err != nil {
+		return err
+	}
+	s.actors[a.ID] = utc(*a)
+	return nil
+}
+
+func (v *memView) CreateActor(ctx context.Context, a *identity.Actor) error {
+	return v.write(ctx, func(s *memState) error { return s.createActor(a) })
+}
+
+func (v *memView) UpdateActor(ctx context.Context, a *identity.Actor) error {
+	return v.write(ctx, func(s *memState) error { return s.updateActor(a) })
+}
+
+func (v *memView) GetActor(_ context.Context, id string) (*identity.Actor, error) {
+	a, ok := v.read().actors[id]
+	if !ok {
+		return nil, notFound("actor", id)
+	}
+	return &a, nil
+}
+
+func (v *memView) GetActorByAPID(_ context.Context, apID string) (*identity.Actor, error) {
+	for _, a := range v.read().actors {
+		if a.APID == apID {
+			return &a, nil
+		}
+	}
+	return nil, notFound("actor", apID)
+}
+
+func (v *memView) GetLocalActor(_ context.Context, username string) (*identity.Actor, error) {
+	for _, a := range v.read().actors {
+		if a.Local && strings.EqualFold(a.Username, username) {
+			return &a, nil
+		}
+	}
+	return nil, notFound("local actor", username)
+}
+
+func (s *memState) clearDefault(accountID string) {
+	for id, r := range s.profiles {
+		if r.accountID == accountID && r.isDefault {
+			r.isDefault = false
+			s.profiles[id] = r
+		}
+	}
+}
+
+func (v *memView) CreateProfile(ctx context.Context, p *identity.Profile) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.accounts[p.AccountID]; !ok {
+			return notFound("account", p.AccountID)
+		}
+		if err := s.createActor(&p.Actor); err != nil {
+			return err
+		}
+		if p.Default {
+			s.clearDefault(p.AccountID)
+		}
+		s.profiles[p.ID] = profileRow{accountID: p.AccountID, isDefault: p.Default}
+		return nil
+	})
+}
+
+func (s *memState) profile(id string) (*identity.Profile, error) {
+	r, ok := s.profiles[id]
+	if !ok {
+		return nil, notFound("profile", id)
+	}
+	return &identity.Profile{Actor: s.actors[id], AccountID: r.accountID, Default: r.isDefault}, nil
+}
+
+func (v *memView) GetProfile(_ context.Context, id string) (*identity.Profile, error) {
+	return v.read().profile(id)
+}
+
+func (v *memView) ListProfiles(_ context.Context, accountID string) ([]identity.Profile, error) {
+	s := v.read()
+	var out []identity.Profile
+	for id, r := range s.profiles {
+		if r.accountID == accountID {
+			p, _ := s.profile(id)
+			out = append(out, *p)
+		}
+	}
+	slices.SortFunc(out, func(a, b identity.Profile) int {
+		if a.Default != b.Default {
+			if a.Default {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+func (v *memView) SetDefaultProfile(ctx context.Context, accountID, profileID string) error {
+	return v.write(ctx, func(s *memState) error {
+		r, ok := s.profiles[profileID]
+		if !ok || r.accountID != accountID {
+			return notFound("profile of account", profileID)
+		}
+		s.clearDefault(accountID)
+		r.isDefault = true
+		s.profiles[profileID] = r
+		return nil
+	})
+}
+
+func (v *memView) DeleteProfile(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.profiles[id]; !ok {
+			return notFound("profile", id)
+		}
+		delete(s.profiles, id)
+		delete(s.actors, id)
+		return nil
+	})
+}
+
+func (v *memView) PutFollow(ctx context.Context, f *identity.Follow) error {
+	return v.write(ctx, func(s *memState) error {
+		if err := s.actorsExist(f.FollowerID, f.FollowedID); err != nil {
+			return err
+		}
+		key := [2]string{f.FollowerID, f.FollowedID}
+		for k, o := range s.follows {
+			if k != key && f.APID != "" && o.APID == f.APID {
+				return conflict("follow APID")
+			}
+		}
+		if old, ok := s.follows[key]; ok {
+			f.ID, f.CreatedAt = old.ID, old.CreatedAt
+		}
+		s.follows[key] = utc(*f)
+		return nil
+	})
+}
+
+func (v *memView) GetFollow(_ context.Context, followerID, followedID string) (*identity.Follow, error) {
+	f, ok := v.read().follows[[2]string{followerID, followedID}]
+	if !ok {
+		return nil, notFound("follow", followerID+" → "+followedID)
+	}
+	return &f, nil
+}
+
+func (v *memView) GetFollowByAPID(_ context.Context, apID string) (*identity.Follow, error) {
+	for _, f := range v.read().follows {
+		if f.APID == apID && apID != "" {
+			return &f, nil
+		}
+	}
+	return nil, notFound("follow", apID)
+}
+
+func (v *memView) DeleteFollow(ctx context.Context, followerID, followedID string) error {
+	return v.write(ctx, func(s *memState) error {
+		key := [2]string{followerID, followedID}
+		if _, ok := s.follows[key]; !ok {
+			return notFound("follow", followerID+" → "+followedID)
+		}
+		delete(s.follows, key)
+		return nil
+	})
+}
+
+func followKey(f identity.Follow) (time.Time, string) { return f.CreatedAt, f.ID }
+
+func (v *memView) listFollows(match func(identity.Follow) bool, after storage.Cursor, limit int) []identity.Follow {
+	var all []identity.Follow
+	for _, f := range v.read().follows {
+		if match(f) {
+			all = append(all, f)
+		}
+	}
+	return page(all, followKey, after, limit)
+}
+
+func (v *memView) ListFollowers(_ context.Context, followedID string, state identity.FollowState, after storage.Cursor, limit int) ([]identity.Follow, error) {
+	return v.listFollows(func(f identity.Follow) bool { return f.FollowedID == followedID && f.State == state }, after, limit), nil
+}
+
+func (v *memView) ListFollowing(_ context.Context, followerID string, state identity.FollowState, after storage.Cursor, limit int) ([]identity.Follow, error) {
+	return v.listFollows(func(f identity.Follow) bool { return f.FollowerID == followerID && f.State == state }, after, limit), nil
+}
+
+func (v *memView) CreateFeedToken(ctx context.Context, t *identity.FeedToken) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.tokens[t.ID]; ok {
+			return conflict("token id")
+		}
+		for _, o := range s.tokens {
+			if bytes.Equal(o.Hash, t.Hash) {
+				return conflict("token hash")
+			}
+		}
+		c := utc(*t)
+		c.Hash = slices.Clone(t.Hash)
+		s.tokens[t.ID] = c
+		return nil
+	})
+}
+
+func (v *memView) GetFeedTokenByHash(_ context.Context, hash []byte) (*identity.FeedToken, error) {
+	for _, t := range v.read().tokens {
+		if bytes.Equal(t.Hash, hash) {
+			t.Hash = slices.Clone(t.Hash)
+			return &t, nil
+		}
+	}
+	return nil, notFound("feed token", "…")
+}
+
+func (v *memView) ListFeedTokens(_ context.Context, accountID string) ([]identity.FeedToken, error) {
+	var out []identity.FeedToken
+	for _, t := range v.read().tokens {
+		if t.AccountID == accountID {
+			t.Hash = slices.Clone(t.Hash)
+			out = append(out, t)
+		}
+	}
+	return page(out, func(t identity.FeedToken) (time.Time, string) { return t.CreatedAt, t.ID }, storage.Cursor{}, 0), nil
+}
+
+func (v *memView) RevokeFeedToken(ctx context.Context, id string, at time.Time) error {
+	return v.write(ctx, func(s *memState) error {
+		t, ok := s.tokens[id]
+		if !ok {
+			return notFound("feed token", id)
+		}
+		t.RevokedAt = at.UTC()
+		s.tokens[id] = t
+		return nil
+	})
+}
+
+// ---- groups --------------------------------------------------------
+
+func copyPlace(p *geo.Place) *geo.Place {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	if p.Latitude != nil {
+		c.Latitude = new(*p.Latitude)
+	}
+	if p.Longitude != nil {
+		c.Longitude = new(*p.Longitude)
+	}
+	return &c
+}
+
+func (v *memView) CreateGroup(ctx context.Context, g *groups.Group) error {
+	return v.write(ctx, func(s *memState) error {
+		if err := s.createActor(&g.Actor); err != nil {
+			return err
+		}
+		s.groupRows[g.ID] = groupRow{g.Openness, g.Visibility, copyPlace(g.Address)}
+		return nil
+	})
+}
+
+func (v *memView) UpdateGroup(ctx context.Context, g *groups.Group) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.groupRows[g.ID]; !ok {
+			return notFound("group", g.ID)
+		}
+		if err := s.updateActor(&g.Actor); err != nil {
+			return err
+		}
+		s.groupRows[g.ID] = groupRow{g.Openness, g.Visibility, copyPlace(g.Address)}
+		return nil
+	})
+}
+
+func (v *memView) GetGroup(_ context.Context, id string) (*groups.Group, error) {
+	s := v.read()
+	r, ok := s.groupRows[id]
+	if !ok {
+		return nil, notFound("group", id)
+	}
+	return &groups.Group{Actor: s.actors[id], Openness: r.openness, Visibility: r.visibility, Address: copyPlace(r.address)}, nil
+}
+
+func (v *memView) LockGroup(ctx context.Context, id string) (*groups.Group, error) {
+	return v.GetGroup(ctx, id)
+}
+
+func (v *memView) DeleteGroup(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.groupRows[id]; !ok {
+			return notFound("group", id)
+		}
+		delete(s.groupRows, id)
+		delete(s.actors, id)
+		for k := range s.members {
+			if k[0] == id {
+				delete(s.members, k)
+			}
+		}
+		return nil
+	})
+}
+
+func (v *memView) PutMember(ctx context.Context, m *groups.Member) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.groupRows[m.GroupID]; !ok {
+			return notFound("group", m.GroupID)
+		}
+		if err := s.actorsExist(m.ActorID); err != nil {
+			return err
+		}
+		key := [2]string{m.GroupID, m.ActorID}
+		for k, o := range s.members {
+			if k != key && m.APID != "" && o.APID == m.APID {
+				return conflict("member APID")
+			}
+		}
+		if old, ok := s.members[key]; ok {
+			m.ID, m.CreatedAt = old.ID, old.CreatedAt
+		}
+		s.members[key] = utc(*m)
+		return nil
+	})
+}
+
+func (v *memView) GetMember(_ context.Context, groupID, actorID string) (*groups.Member, error) {
+	m, ok := v.read().members[[2]string{groupID, actorID}]
+	if !ok {
+		return nil, notFound("member", actorID)
+	}
+	return &m, nil
+}
+
+func (v *memView) GetMemberByAPID(_ context.Context, apID string) (*groups.Member, error) {
+	for _, m := range v.read().members {
+		if m.APID == apID && apID != "" {
+			return &m, nil
+		}
+	}
+	return nil, notFound("member", apID)
+}
+
+func (v *memView) DeleteMember(ctx context.Context, groupID, actorID string) error {
+	return v.write(ctx, func(s *memState) error {
+		key := [2]string{groupID, actorID}
+		if _, ok := s.members[key]; !ok {
+			return notFound("member", actorID)
+		}
+		delete(s.members, key)
+		return nil
+	})
+}
+
+func (v *memView) members(match func(groups.Member) bool) []groups.Member {
+	var out []groups.Member
+	for _, m := range v.read().members {
+		if match(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func memberKey(m groups.Member) (time.Time, string) { return m.CreatedAt, m.ID }
+
+func (v *memView) ListMembers(_ context.Context, groupID string, roles []groups.Role, after storage.Cursor, limit int) ([]groups.Member, error) {
+	all := v.members(func(m groups.Member) bool { return m.GroupID == groupID && oneOf(m.Role, roles) })
+	return page(all, memberKey, after, limit), nil
+}
+
+func (v *memView) CountMembers(_ context.Context, groupID string, roles []groups.Role) (int, error) {
+	return len(v.members(func(m groups.Member) bool { return m.GroupID == groupID && oneOf(m.Role, roles) })), nil
+}
+
+func (v *memView) ListMemberships(_ context.Context, actorID string, roles []groups.Role, after storage.Cursor, limit int) ([]groups.Member, error) {
+	all := v.members(func(m groups.Member) bool { return m.ActorID == actorID && oneOf(m.Role, roles) })
+	return page(all, memberKey, after, limit), nil
+}
+
+// ---- events --------------------------------------------------------
+
+func copyEvent(e events.Event) events.Event {
+	e.Contacts = slices.Clone(e.Contacts)
+	e.Tags = slices.Clone(e.Tags)
+	e.Links = slices.Clone(e.Links)
+	e.ExDates = slices.Clone(e.ExDates)
+	e.Place = copyPlace(e.Place)
+	return e
+}
+
+func (s *memState) checkEvent(e *events.Event) error {
+	for _, o := range s.events {
+		if o.ID != e.ID && o.APID == e.APID {
+			return conflict("event APID")
+		}
+	}
+	return nil
+}
+
+func (v *memView) CreateEvent(ctx context.Context, e *events.Event) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.events[e.ID]; ok {
+			return conflict("event id")
+		}
+		if err := s.checkEvent(e); err != nil {
+			return err
+		}
+		s.events[e.ID] = utc(copyEvent(*e))
+		return nil
+	})
+}
+
+func (v *memView) UpdateEvent(ctx context.Context, e *events.Event) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.events[e.ID]; !ok {
+			return notFound("event", e.ID)
+		}
+		if err := s.checkEvent(e); err != nil {
+			return err
+		}
+		s.events[e.ID] = utc(copyEvent(*e))
+		return nil
+	})
+}
+
+func (v *memView) GetEvent(_ context.Context, id string) (*events.Event, error) {
+	e, ok := v.read().events[id]
+	if !ok {
+		return nil, notFound("event", id)
+	}
+	e = copyEvent(e)
+	return &e, nil
+}
+
+func (v *memView) GetEventByAPID(ctx context.Context, apID string) (*events.Event, error) {
+	for _, e := range v.read().events {
+		if e.APID == apID {
+			return v.GetEvent(ctx, e.ID)
+		}
+	}
+	return nil, notFound("event", apID)
+}
+
+func (v *memView) LockEvent(ctx context.Context, id string) (*events.Event, error) {
+	return v.GetEvent(ctx, id)
+}
+
+func (v *memView) DeleteEvent(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.events[id]; !ok {
+			return notFound("event", id)
+		}
+		delete(s.events, id)
+		maps.DeleteFunc(s.participants, func(_ string, p events.Participant) bool { return p.EventID == id })
+		maps.DeleteFunc(s.comments, func(_ string, c events.Comment) bool { return c.EventID == id })
+		return nil
+	})
+}
+
+func matches(e *events.Event, q events.StoreQuery) bool {
+	switch {
+	case !q.From.IsZero() && e.BeginsAt.Before(q.From):
+		return false
+	case !oneOf(e.Visibility, q.Visibilities):
+		return false
+	case e.Draft && !q.IncludeDrafts:
+		return false
+	case q.Text != "" && !strings.Contains(strings.ToLower(e.Title+"\x00"+e.Description), strings.ToLower(q.Text)):
+		return false
+	case len(q.Tags) > 0 && !slices.ContainsFunc(e.Tags, func(t string) bool {
+		return slices.ContainsFunc(q.Tags, func(u string) bool { return strings.EqualFold(t, u) })
+	}):
+		return false
+	case q.Category != "" && !strings.EqualFold(e.Category, q.Category):
+		return false
+	case q.OrganizerID != "" && e.OrganizerID != q.OrganizerID:
+		return false
+	case q.GroupID != "" && e.GroupID != q.GroupID:
+		return false
+	case q.Online != nil && (e.OnlineAddress != "") != *q.Online:
+		return false
+	case q.Local != nil && e.Local != *q.Local:
+		return false
+	}
+	if q.Box != nil {
+		p, ok := e.Place.Point()
+		if !ok || !q.Box.Contains(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func eventKey(e events.Event) (time.Time, string) { return e.BeginsAt, e.ID }
+
+func (v *memView) FindEvents(_ context.Context, q events.StoreQuery) ([]events.Event, error) {
+	var out []events.Event
+	for _, e := range v.read().events {
+		if !e.Recurring() && matches(&e, q) && (q.To.IsZero() || e.BeginsAt.Before(q.To)) {
+			out = append(out, copyEvent(e))
+		}
+	}
+	return page(out, eventKey, q.After, q.Limit), nil
+}
+
+func (v *memView) FindSeries(_ context.Context, q events.StoreQuery) ([]events.Event, error) {
+	var out []events.Event
+	for _, e := range v.read().events {
+		if !e.Recurring() {
+			continue
+		}
+		q2 := q
+		q2.From = time.Time{}
+		if !matches(&e, q2) || (!q.To.IsZero() && !e.BeginsAt.Before(q.To)) {
+			continue
+		}
+		if !e.SeriesEndsAt.IsZero() && !q.From.IsZero() && !e.SeriesEndsAt.After(q.From) {
+			continue
+		}
+		out = append(out, copyEvent(e))
+	}
+	return page(out, eventKey, storage.Cursor{}, events.MaxSeriesPerQuery), nil
+}
+
+func copyParticipant(p events.Participant) events.Participant {
+	p.ConfirmTokenHash = slices.Clone(p.ConfirmTokenHash)
+	p.CancelTokenHash = slices.Clone(p.CancelTokenHash)
+	return p
+}
+
+func (s *memState) checkParticipant(p *events.Participant) error {
+	for _, o := range s.participants {
+		if o.ID == p.ID {
+			continue
+		}
+		if p.APID != "" && o.APID == p.APID {
+			return conflict("participant APID")
+		}
+		if p.ActorID != "" && o.EventID == p.EventID && o.ActorID == p.ActorID {
+			return conflict("participant")
+		}
+	}
+	return nil
+}
+
+func (v *memView) CreateParticipant(ctx context.Context, p *events.Participant) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.participants[p.ID]; ok {
+			return conflict("participant id")
+		}
+		if _, ok := s.events[p.EventID]; !ok {
+			return notFound("event", p.EventID)
+		}
+		if p.ActorID != "" {
+			if err := s.actorsExist(p.ActorID); err != nil {
+				return err
+			}
+		}
+		if err := s.checkParticipant(p); err != nil {
+			return err
+		}
+		s.participants[p.ID] = utc(copyParticipant(*p))
+		return nil
+	})
+}
+
+func (v *memView) UpdateParticipant(ctx context.Context, p *events.Participant) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.participants[p.ID]; !ok {
+			return notFound("participant", p.ID)
+		}
+		if err := s.checkParticipant(p); err != nil {
+			return err
+		}
+		s.participants[p.ID] = utc(copyParticipant(*p))
+		return nil
+	})
+}
+
+func (v *memView) findParticipant(match func(events.Participant) bool) (*events.Participant, error) {
+	for _, p := range v.read().participants {
+		if match(p) {
+			p = copyParticipant(p)
+			return &p, nil
+		}
+	}
+	return nil, notFound("participant", "")
+}
+
+func (v *memView) GetParticipant(_ context.Context, id string) (*events.Participant, error) {
+	return v.findParticipant(func(p events.Participant) bool { return p.ID == id })
+}
+
+func (v *memView) GetParticipantByActor(_ context.Context, eventID, actorID string) (*events.Participant, error) {
+	return v.findParticipant(func(p events.Participant) bool { return actorID != "" && p.EventID == eventID && p.ActorID == actorID })
+}
+
+func (v *memView) GetParticipantByAPID(_ context.Context, apID string) (*events.Participant, error) {
+	return v.findParticipant(func(p events.Participant) bool { return apID != "" && p.APID == apID })
+}
+
+func (v *memView) GetParticipantByToken(_ context.Context, hash []byte) (*events.Participant, error) {
+	return v.findParticipant(func(p events.Participant) bool {
+		return len(hash) > 0 && (bytes.Equal(p.ConfirmTokenHash, hash) || bytes.Equal(p.CancelTokenHash, hash))
+	})
+}
+
+func (v *memView) DeleteParticipant(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.participants[id]; !ok {
+			return notFound("participant", id)
+		}
+		delete(s.participants, id)
+		return nil
+	})
+}
+
+func (v *memView) participants(match func(events.Participant) bool) []events.Participant {
+	var out []events.Participant
+	for _, p := range v.read().participants {
+		if match(p) {
+			out = append(out, copyParticipant(p))
+		}
+	}
+	return out
+}
+
+func participantKey(p events.Participant) (time.Time, string) { return p.CreatedAt, p.ID }
+
+func (v *memView) CountParticipants(_ context.Context, eventID string, roles []events.ParticipantRole) (int, error) {
+	return len(v.participants(func(p events.Participant) bool { return p.EventID == eventID && oneOf(p.Role, roles) })), nil
+}
+
+func (v *memView) ListParticipants(_ context.Context, eventID string, roles []events.ParticipantRole, after storage.Cursor, limit int) ([]events.Participant, error) {
+	all := v.participants(func(p events.Participant) bool { return p.EventID == eventID && oneOf(p.Role, roles) })
+	return page(all, participantKey, after, limit), nil
+}
+
+func (v *memView) ListParticipations(_ context.Context, actorID string, roles []events.ParticipantRole, after storage.Cursor, limit int) ([]events.Participant, error) {
+	all := v.participants(func(p events.Participant) bool { return actorID != "" && p.ActorID == actorID && oneOf(p.Role, roles) })
+	return page(all, participantKey, after, limit), nil
+}
+
+func (s *memState) checkComment(c *events.Comment) error {
+	for _, o := range s.comments {
+		if o.ID != c.ID && c.APID != "" && o.APID == c.APID {
+			return conflict("comment APID")
+		}
+	}
+	return nil
+}
+
+func (v *memView) CreateComment(ctx context.Context, c *events.Comment) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.comments[c.ID]; ok {
+			return conflict("comment id")
+		}
+		if _, ok := s.events[c.EventID]; !ok {
+			return notFound("event", c.EventID)
+		}
+		if err := s.actorsExist(c.AuthorID); err != nil {
+			return err
+		}
+		if err := s.checkComment(c); err != nil {
+			return err
+		}
+		s.comments[c.ID] = utc(*c)
+		return nil
+	})
+}
+
+func (v *memView) UpdateComment(ctx context.Context, c *events.Comment) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.comments[c.ID]; !ok {
+			return notFound("comment", c.ID)
+		}
+		if err := s.checkComment(c); err != nil {
+			return err
+		}
+		s.comments[c.ID] = utc(*c)
+		return nil
+	})
+}
+
+func (v *memView) GetComment(_ context.Context, id string) (*events.Comment, error) {
+	c, ok := v.read().comments[id]
+	if !ok {
+		return nil, notFound("comment", id)
+	}
+	return &c, nil
+}
+
+func (v *memView) GetCommentByAPID(_ context.Context, apID string) (*events.Comment, error) {
+	for _, c := range v.read().comments {
+		if apID != "" && c.APID == apID {
+			return &c, nil
+		}
+	}
+	return nil, notFound("comment", apID)
+}
+
+func (v *memView) ListComments(_ context.Context, eventID string, states []events.CommentState, after storage.Cursor, limit int) ([]events.Comment, error) {
+	var all []events.Comment
+	for _, c := range v.read().comments {
+		if c.EventID == eventID && oneOf(c.State, states) {
+			all = append(all, c)
+		}
+	}
+	return page(all, func(c events.Comment) (time.Time, string) { return c.CreatedAt, c.ID }, after, limit), nil
+}
