@@ -9,8 +9,13 @@ import (
 
 // Store is the storage contract of this package. Methods return the
 // storage sentinels (possibly wrapped): storage.ErrNotFound for a missing
-// row, storage.ErrConflict for a taken unique key. Times are stored with
-// at least microsecond precision and come back in UTC.
+// row (also for an Update or Delete that matches nothing, and for a
+// write whose parent row is missing), storage.ErrConflict for a taken
+// unique key. Empty ids are never keys: looking one up is ErrNotFound and
+// two rows with an empty APID do not conflict. Times are stored with at
+// least microsecond precision and come back in UTC. A List method's
+// limit <= 0 means no limit: services always pass one for anything a
+// user can make long. storage/storagetest checks all of this.
 type Store interface {
 	storage.Transactor
 
