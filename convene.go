@@ -1,0 +1,117 @@
+// Package convene wires Convene's services into one instance for
+// embedders: give it a storage backend and the public base URL, and it
+// returns the identity, groups and events services, connected to each
+// other. Later packages (federation, iCalendar feeds) hang off the same
+// Instance.
+//
+// Most programs need only this:
+//
+//	db, _ := sqlite.Open(ctx, sqlite.Config{Path: "data/convene.db"})
+//	inst, _ := convene.New(convene.Config{Store: db, BaseURL: "https://events.example"})
+//	acct, profile, _ := inst.Identity.Register(ctx, identity.RegisterInput{...})
+//	ev, _ := inst.Events.Create(ctx, profile.ID, events.Input{...})
+package convene
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"time"
+
+	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/identity"
+)
+
+// Store is everything an instance stores: what every backend
+// (storage/sqlite, storage/postgres) implements.
+type Store interface {
+	identity.Store
+	groups.Store
+	events.Store
+}
+
+// Config configures an Instance.
+type Config struct {
+	// Store is required.
+	Store Store
+	// BaseURL is the instance's public URL, such as
+	// "https://events.example"; required.
+	BaseURL string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Argon2 sets password hashing; zero means identity.DefaultArgon2Params.
+	Argon2 identity.Argon2Params
+	// GenerateKey makes actor keys; nil means RSA-2048.
+	GenerateKey func() (*rsa.PrivateKey, error)
+	// EventHook is told of every event change inside its transaction;
+	// optional (the federation outbox uses it).
+	EventHook events.Hook
+	// GroupHook is told of every group and membership change inside its
+	// transaction; optional.
+	GroupHook groups.Hook
+}
+
+// Instance is a wired set of services.
+type Instance struct {
+	Identity *identity.Service
+	Groups   *groups.Service
+	Events   *events.Service
+}
+
+// New wires an Instance.
+func New(cfg Config) (*Instance, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("convene: Config.Store is required")
+	}
+	id, err := identity.New(identity.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Now: cfg.Now,
+		Argon2: cfg.Argon2, GenerateKey: cfg.GenerateKey})
+	if err != nil {
+		return nil, fmt.Errorf("convene: %w", err)
+	}
+	gr, err := groups.New(groups.Config{Store: cfg.Store, Actors: id, BaseURL: cfg.BaseURL, Hook: cfg.GroupHook, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("convene: %w", err)
+	}
+	ev, err := events.New(events.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Groups: GroupEvents{gr},
+		Hook: cfg.EventHook, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("convene: %w", err)
+	}
+	return &Instance{Identity: id, Groups: gr, Events: ev}, nil
+}
+
+// GroupEvents lets the events service ask the groups permission matrix
+// about group events: it implements events.GroupAuthorizer over a
+// groups.Service. New uses it; an embedder wiring the services by hand
+// can too.
+type GroupEvents struct{ Groups *groups.Service }
+
+// AuthorizeEvent maps an event operation to its group permission.
+func (a GroupEvents) AuthorizeEvent(ctx context.Context, groupID, actorID string, op events.GroupOp) error {
+	var p groups.Permission
+	switch op {
+	case events.OpView:
+		p = groups.PermEventAccess
+	case events.OpViewDraft:
+		p = groups.PermEventAccessDraft
+	case events.OpCreate:
+		p = groups.PermEventCreate
+	case events.OpUpdate:
+		p = groups.PermEventUpdate
+	case events.OpDelete:
+		p = groups.PermEventDelete
+	case events.OpModerate:
+		p = groups.PermEventModerate
+	default:
+		return fmt.Errorf("%w: unknown operation %q", events.ErrForbidden, op)
+	}
+	if err := a.Groups.Authorize(ctx, groupID, actorID, p); err != nil {
+		if errors.Is(err, groups.ErrForbidden) {
+			return fmt.Errorf("%w: %w", events.ErrForbidden, err)
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"CONVENE_LISTEN": "127.0.0.1:9000", "CONVENE_DATA_DIR": "/tmp/x"}
+	c, err := parseConfig(nil, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9000", c.listen)
+	assert.Equal(t, "http://127.0.0.1:9000", c.baseURL, "the base URL follows the listen address")
+	assert.Equal(t, "/tmp/x", c.dataDir)
+
+	c, err = parseConfig([]string{"-listen", "0.0.0.0:80", "-base-url", "https://events.example/"}, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "0.0.0.0:80", c.listen, "flags win over the environment")
+	assert.Equal(t, "https://events.example", c.baseURL)
+
+	_, err = parseConfig([]string{"-nope"}, func(string) string { return "" })
+	require.Error(t, err)
+}
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestRun starts the server as `go run ./examples/server` does, with
+// SQLite in a fresh data directory, and stops it.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", addr, "-data-dir", dir, "-log-level", "warn"}, func(string) string { return "" }, &out)
+	}()
+
+	var resp *http.Response
+	require.Eventually(t, func() bool {
+		resp, err = http.Get("http://" + addr + "/healthz")
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "ok\n", string(body))
+
+	resp, err = http.Get("http://" + addr + "/")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "Upcoming public events")
+	assert.Contains(t, out.String(), "http://"+addr)
+	assert.FileExists(t, filepath.Join(dir, "convene.db"))
+
+	resp, err = http.Get("http://" + addr + "/nothing-here")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+}
+
+func TestRunRejectsBadSettings(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"-log-level", "loud"},
+		{"-database-url", "mysql://x", "-data-dir", t.TempDir()},
+	} {
+		err := run(context.Background(), args, func(string) string { return "" }, io.Discard)
+		require.Error(t, err, strings.Join(args, " "))
+	}
+}
