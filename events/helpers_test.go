@@ -33,7 +33,7 @@ func backends() []struct {
 		name string
 		open func(t *testing.T) backend
 	}{{"sqlite", func(t *testing.T) backend { return sqlitetest.Open(t) }}}
-	if os.Getenv("CONVENE_TEST_POSTGRES_URL") != "" {
+	if os.Getenv(pgtest.EnvURL) != "" || os.Getenv(pgtest.EnvRequire) == "1" {
 		bs = append(bs, struct {
 			name string
 			open func(t *testing.T) backend

@@ -26,11 +26,18 @@ const EnvURL = "CONVENE_TEST_POSTGRES_URL"
 // run in parallel against one server.
 const MaxConns = 4
 
+// EnvRequire, set to 1, turns the skip for a missing EnvURL into a
+// failure: CI sets it so that PostgreSQL tests cannot silently not run.
+const EnvRequire = "CONVENE_REQUIRE_POSTGRES"
+
 // URL returns the test database's URL, skipping the test when EnvURL is
-// unset.
+// unset (failing it when EnvRequire is 1).
 func URL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(EnvURL)
+	if u == "" && os.Getenv(EnvRequire) == "1" {
+		t.Fatalf("pgtest: %s is not set but %s=1: PostgreSQL tests must run", EnvURL, EnvRequire)
+	}
 	if u == "" {
 		t.Skipf("pgtest: %s is not set; run `eval \"$(bash .ci/postgres.sh)\"` to test on PostgreSQL", EnvURL)
 	}
