@@ -55,7 +55,7 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // fixture is a service over a fresh store with a fake clock.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	store backend
 	svc   *events.Service
@@ -112,11 +112,11 @@ var (
 	moderatorOps = []events.GroupOp{events.OpView, events.OpViewDraft, events.OpCreate, events.OpUpdate, events.OpDelete, events.OpModerate}
 )
 
-func newFixture(t *testing.T, st backend) *fixture {
+func newFixture(t testing.TB, st backend) *fixture {
 	return newFixtureWith(t, st, nil)
 }
 
-func newFixtureWith(t *testing.T, st backend, g events.GroupAuthorizer) *fixture {
+func newFixtureWith(t testing.TB, st backend, g events.GroupAuthorizer) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), store: st, clock: &clock{t: t0}, hook: &recordingHook{}}
 	var err error
