@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"codeberg.org/convene/convene/internal/baseurl"
 	"codeberg.org/convene/convene/internal/fielderr"
 	"codeberg.org/convene/convene/internal/htmlsafe"
 	"codeberg.org/convene/convene/storage"
@@ -139,13 +138,13 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("events: Config.Store is required")
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return nil, fmt.Errorf("events: Config.BaseURL %q must be an absolute http(s) URL without a path", cfg.BaseURL)
+	base, _, err := baseurl.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("events: Config.%w", err)
 	}
 	s := &Service{
 		store:    cfg.Store,
-		base:     strings.TrimSuffix(cfg.BaseURL, "/"),
+		base:     base,
 		groups:   cfg.Groups,
 		hook:     cfg.Hook,
 		now:      cfg.Now,
@@ -166,13 +165,7 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 
 // inTx runs fn in a transaction with this package's view of it.
 func (s *Service) inTx(ctx context.Context, fn func(tx storage.Tx, st Store) error) error {
-	return s.store.InTx(ctx, func(tx storage.Tx) error {
-		st, err := storage.As[Store](tx)
-		if err != nil {
-			return err
-		}
-		return fn(tx, st)
-	})
+	return storage.InTxAs(ctx, s.store, fn)
 }
 
 // emit tells the hook of a change, inside the transaction.

@@ -13,6 +13,7 @@ import (
 
 	"codeberg.org/convene/convene/geo"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/baseurl"
 	"codeberg.org/convene/convene/internal/fielderr"
 	"codeberg.org/convene/convene/internal/htmlsafe"
 	"codeberg.org/convene/convene/storage"
@@ -118,11 +119,11 @@ func New(cfg Config) (*Service, error) {
 	case cfg.Actors == nil:
 		return nil, errors.New("groups: Config.Actors is required")
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return nil, fmt.Errorf("groups: Config.BaseURL %q must be an absolute http(s) URL without a path", cfg.BaseURL)
+	base, _, err := baseurl.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("groups: Config.%w", err)
 	}
-	s := &Service{store: cfg.Store, actors: cfg.Actors, base: strings.TrimSuffix(cfg.BaseURL, "/"),
+	s := &Service{store: cfg.Store, actors: cfg.Actors, base: base,
 		hook: cfg.Hook, now: cfg.Now, newID: cfg.NewID, sanitize: htmlsafe.New()}
 	if s.now == nil {
 		s.now = time.Now
@@ -136,13 +137,7 @@ func New(cfg Config) (*Service, error) {
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx storage.Tx, st Store) error) error {
-	return s.store.InTx(ctx, func(tx storage.Tx) error {
-		st, err := storage.As[Store](tx)
-		if err != nil {
-			return err
-		}
-		return fn(tx, st)
-	})
+	return storage.InTxAs(ctx, s.store, fn)
 }
 
 func (s *Service) emit(ctx context.Context, tx storage.Tx, c Change) error {

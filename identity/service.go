@@ -6,14 +6,13 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // time zones are validated the same on every system
 
 	"github.com/google/uuid"
 
+	"codeberg.org/convene/convene/internal/baseurl"
 	"codeberg.org/convene/convene/internal/htmlsafe"
 	"codeberg.org/convene/convene/storage"
 )
@@ -62,7 +61,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("identity: Config.Store is required")
 	}
-	baseURL, host, err := parseBaseURL(cfg.BaseURL)
+	baseURL, host, err := baseurl.Parse(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -94,25 +93,6 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-func parseBaseURL(raw string) (baseURL, host string, err error) {
-	if raw == "" {
-		return "", "", errors.New("identity: Config.BaseURL is required")
-	}
-	u, err := url.Parse(strings.TrimSuffix(raw, "/"))
-	if err != nil {
-		return "", "", fmt.Errorf("identity: Config.BaseURL: %w", err)
-	}
-	scheme := strings.ToLower(u.Scheme)
-	switch {
-	case scheme != "https" && scheme != "http", u.Host == "", u.Opaque != "":
-		return "", "", fmt.Errorf("identity: Config.BaseURL %q must be an absolute http or https URL", raw)
-	case u.User != nil, u.Path != "", u.RawQuery != "", u.ForceQuery, u.Fragment != "":
-		return "", "", fmt.Errorf("identity: Config.BaseURL %q must have no path, user, query or fragment", raw)
-	}
-	host = strings.ToLower(u.Host)
-	return scheme + "://" + host, host, nil
-}
-
 // BaseURL returns the instance's public origin, as configured and
 // normalized (lower-case scheme and host, no trailing slash).
 func (s *Service) BaseURL() string { return s.baseURL }
@@ -128,11 +108,5 @@ func (s *Service) clock() time.Time {
 
 // inTx runs fn in one transaction with the Store contract of it.
 func (s *Service) inTx(ctx context.Context, fn func(st Store) error) error {
-	return s.store.InTx(ctx, func(tx storage.Tx) error {
-		st, err := storage.As[Store](tx)
-		if err != nil {
-			return err
-		}
-		return fn(st)
-	})
+	return storage.InTxAs(ctx, s.store, func(_ storage.Tx, st Store) error { return fn(st) })
 }

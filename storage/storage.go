@@ -67,3 +67,16 @@ func As[T any](tx Tx) (T, error) {
 	}
 	return t, nil
 }
+
+// InTxAs runs fn in a transaction of t, handing it the transaction and
+// the transaction's contract T (see As): the usual way for a service to
+// write through its own store contract while hooks get the transaction.
+func InTxAs[T any](ctx context.Context, t Transactor, fn func(tx Tx, st T) error) error {
+	return t.InTx(ctx, func(tx Tx) error {
+		st, err := As[T](tx)
+		if err != nil {
+			return err
+		}
+		return fn(tx, st)
+	})
+}
