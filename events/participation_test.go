@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/storage/postgres"
+	"codeberg.org/convene/convene/storage/postgres/pgtest"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
 
@@ -268,4 +271,47 @@ func TestConcurrentJoinsRespectCapacity(t *testing.T) {
 			assert.Equal(t, joiners-seats, w)
 		})
 	}
+}
+
+// TestCapacityAcrossProcesses: two servers (two connection pools, as two
+// processes would have) share one PostgreSQL database and take joins
+// for the same event at once; the capacity still holds.
+func TestCapacityAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	url := pgtest.Schema(t)
+	open := func() *postgres.DB {
+		db, err := postgres.Open(context.Background(), postgres.Config{URL: url, MaxConns: 4})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	a, b := newFixture(t, open()), newFixture(t, open())
+	org := a.actor("org")
+	in := input("Shared")
+	in.Capacity = 10
+	e := a.create(org, in)
+	ids := make([]string, 60)
+	for i := range ids {
+		ids[i] = a.actor(fmt.Sprintf("j%d", i))
+	}
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		svc := a.svc
+		if i%2 == 1 {
+			svc = b.svc
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Join(context.Background(), e.ID, id, events.JoinInput{})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	n, err := a.store.CountParticipants(a.ctx, e.ID, []events.ParticipantRole{events.RoleParticipant})
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
+	w, err := b.store.CountParticipants(b.ctx, e.ID, []events.ParticipantRole{events.RoleWaitlisted})
+	require.NoError(t, err)
+	assert.Equal(t, 50, w)
 }
