@@ -2,14 +2,71 @@
 // between them: who becomes a member how (open, moderated and
 // invite-only groups; join requests, invitations, approval and
 // rejection), who may leave or be removed (the last administrator stays),
-// who may change roles, and the permission matrix (see Can) that decides
+// who may change roles, and the permission matrix (Can) that decides
 // what each role may do to the group's events, posts, discussions,
-// comments, resources and todos.
+// comments, resources, todo lists and todos.
 //
-// Roles, from most to least powerful: creator, administrator, moderator,
-// member. invited, not_approved and rejected are memberships on the way
-// in or refused; they grant nothing. The creator counts as an
-// administrator everywhere, and its own role never changes.
+// # Roles
+//
+// From most to least powerful: creator, administrator, moderator,
+// member; each has every permission of those below it. invited,
+// not_approved and rejected are memberships on the way in, or refused;
+// they grant nothing. The creator counts as an administrator in every
+// rule, and nobody changes the creator's role.
+//
+// # Permission matrix
+//
+// The least role that may do each thing (Can; the deviations from
+// Mobilizon are listed there):
+//
+//	object        access     create      update         delete
+//	event         member     moderator   moderator      moderator
+//	  drafts      moderator  (PermEventAccessDraft)
+//	  moderation  moderator  (PermEventModerate: approve/reject participants, moderate comments)
+//	post          member     moderator   moderator      moderator
+//	discussion    member     member      moderator      moderator
+//	comment       member     member      moderator*     moderator*
+//	resource      member     member      member         member
+//	todo list     member     member      member         member
+//	todo          member     member      member         member
+//	group         member     —           administrator  administrator
+//
+//	membership    invite: administrator    approve/reject requests: moderator
+//	              remove: moderator        change roles: administrator
+//
+// * other people's comments; authors always edit and delete their own,
+// a rule outside the matrix. Any local profile may create a group.
+// Other services ask through Service.Authorize (events does, for events
+// a group organizes).
+//
+// # Workflows
+//
+// What each operation does to the target's membership ("none" is no
+// membership). The acting member's permission is checked first
+// (ErrForbidden), and Leave, Remove and ChangeRole never take away the
+// last administrator, creator included (ErrLastAdministrator).
+//
+//	operation          target before                  after         otherwise
+//	Join               none, open group               member
+//	                   none, moderated group          not_approved
+//	                   none, invite-only group        -             ErrForbidden
+//	                   invited                        member
+//	                   rejected                       -             ErrForbidden
+//	                   member roles, not_approved     -             ErrAlreadyMember
+//	Approve            not_approved                   member        ErrNotMember
+//	Reject             not_approved                   rejected      ErrNotMember
+//	Invite             none, not_approved, rejected   invited       ErrAlreadyMember
+//	AcceptInvitation   invited                        member        ErrNotMember
+//	DeclineInvitation  invited                        none          ErrNotMember
+//	Leave              member roles, not_approved     none          ErrNotMember
+//	Remove             any role below the remover's   none          ErrForbidden
+//	ChangeRole         administrator, moderator,      the new role  creator: ErrForbidden,
+//	                   member                                       others: ErrNotMember
+//
+// Someone rejected cannot ask again by themselves (Join is ErrForbidden),
+// so a refused request cannot be repeated to pester the moderators; an
+// administrator may still invite them, and Remove clears the rejection.
+// Leave from not_approved withdraws the request.
 //
 // Every operation runs in one transaction under the group's lock
 // (Store.LockGroup), so the rules that count administrators hold when
@@ -18,6 +75,9 @@
 // federation outbox uses it to send Accept, Reject, Invite, Update and
 // Remove activities.
 //
-// Discussions, resources, posts and todos arrive in a later version; the
-// matrix already covers them.
+// # Later
+//
+// Discussions, resources, posts and todos arrive in a later version;
+// the permissions for them are already in the matrix, so adding them
+// changes no rule.
 package groups

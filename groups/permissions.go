@@ -35,11 +35,18 @@ const (
 	PermResourceUpdate Permission = "resource.update"
 	PermResourceDelete Permission = "resource.delete"
 
-	PermTodoAccess Permission = "todo.access" // todo lists and todos
+	PermTodoListAccess Permission = "todo_list.access"
+	PermTodoListCreate Permission = "todo_list.create"
+	PermTodoListUpdate Permission = "todo_list.update"
+	PermTodoListDelete Permission = "todo_list.delete"
+
+	PermTodoAccess Permission = "todo.access"
 	PermTodoCreate Permission = "todo.create"
-	PermTodoUpdate Permission = "todo.update"
+	PermTodoUpdate Permission = "todo.update" // includes marking done and assigning
 	PermTodoDelete Permission = "todo.delete"
 
+	// There is no group.create: creating a group needs no membership,
+	// any local profile may (Service.Create).
 	PermGroupAccess Permission = "group.access" // see a private group and its members
 	PermGroupUpdate Permission = "group.update"
 	PermGroupDelete Permission = "group.delete"
@@ -68,26 +75,14 @@ func level(r Role) int {
 // IsMember reports whether a role is one of the four member roles.
 func IsMember(r Role) bool { return level(r) > 0 }
 
-// minimum is the permission matrix: the least role that has each
-// permission. It is Mobilizon's (WIRE.md §2.11) with two deliberate
-// changes: moderators, not only administrators, update and delete
-// other members' comments (moderating comments is what moderators are
-// for), and inviting needs an administrator as Mobilizon's web client
-// does (its federation code also lets same-host actors invite).
-//
-//	object              access     create      update         delete
-//	event               member     moderator   moderator      moderator   (drafts and moderation: moderator)
-//	post                member     moderator   moderator      moderator
-//	discussion          member     member      moderator      moderator
-//	comment             member     member      moderator      moderator
-//	resource, todo      member     member      member         member
-//	group               member     —           administrator  administrator
-//	membership          invite: administrator; approve, remove: moderator; change role: administrator
+// minimum is the permission matrix (the table is in Can's doc): the
+// least role that has each permission.
 func minimum(p Permission) (Role, bool) {
 	switch p {
 	case PermEventAccess, PermPostAccess, PermDiscussionAccess, PermDiscussionCreate,
 		PermCommentAccess, PermCommentCreate,
 		PermResourceAccess, PermResourceCreate, PermResourceUpdate, PermResourceDelete,
+		PermTodoListAccess, PermTodoListCreate, PermTodoListUpdate, PermTodoListDelete,
 		PermTodoAccess, PermTodoCreate, PermTodoUpdate, PermTodoDelete, PermGroupAccess:
 		return RoleMember, true
 	case PermEventAccessDraft, PermEventCreate, PermEventUpdate, PermEventDelete, PermEventModerate,
@@ -100,9 +95,50 @@ func minimum(p Permission) (Role, bool) {
 	return "", false
 }
 
-// Can reports whether a member with role may do p. Roles that are not
-// memberships (invited, not_approved, rejected) can do nothing, and an
-// unknown permission is refused.
+// Can reports whether a member with role may do p. It is the group
+// permission matrix, and the only place that decides it.
+//
+// Roles rank creator > administrator > moderator > member, and each has
+// every permission of the roles below it. invited, not_approved and
+// rejected are not memberships and can do nothing; neither can "" (no
+// membership) or an unknown role. An unknown permission is refused.
+//
+// The least role that may do each thing:
+//
+//	object        access     create      update         delete
+//	event         member     moderator   moderator      moderator
+//	  drafts      moderator  (PermEventAccessDraft)
+//	  moderation  moderator  (PermEventModerate: approve/reject participants, moderate comments)
+//	post          member     moderator   moderator      moderator
+//	discussion    member     member      moderator      moderator
+//	comment       member     member      moderator*     moderator*
+//	resource      member     member      member         member
+//	todo list     member     member      member         member
+//	todo          member     member      member         member
+//	group         member     —           administrator  administrator
+//
+//	membership    invite: administrator    approve/reject requests: moderator
+//	              remove: moderator        change roles: administrator
+//
+// This is Mobilizon's matrix (its types/*.ex permissions/1) with these
+// deliberate differences:
+//
+//   - * Comments: Mobilizon lets only administrators update or delete
+//     other people's comments; here moderators may, since moderating
+//     comments is their job. The author of a comment may always edit and
+//     delete their own: that rule is about authorship, not roles, so it
+//     lives with comments (events.Service), outside this matrix.
+//   - Inviting needs an administrator. Mobilizon also accepts an Invite
+//     from any actor on the group's own domain (WIRE.md §2.6); that is a
+//     federation origin rule, not a role, and we do not copy it.
+//   - Changing roles needs an administrator. Mobilizon's inbound Update
+//     of a Member accepts a moderator (WIRE.md §2.6), which would let a
+//     moderator make themselves an administrator.
+//   - Removal goes strictly downwards on top of PermMemberRemove: nobody
+//     removes someone whose role is as high as their own (Service.Remove).
+//
+// Resources, todo lists and todos share one row in Mobilizon; they are
+// separate permissions here so that they can diverge without renaming.
 func Can(role Role, p Permission) bool {
 	least, ok := minimum(p)
 	return ok && level(role) > 0 && level(role) >= level(least)
@@ -116,6 +152,7 @@ func Permissions() []Permission {
 		PermDiscussionAccess, PermDiscussionCreate, PermDiscussionUpdate, PermDiscussionDelete,
 		PermCommentAccess, PermCommentCreate, PermCommentUpdate, PermCommentDelete,
 		PermResourceAccess, PermResourceCreate, PermResourceUpdate, PermResourceDelete,
+		PermTodoListAccess, PermTodoListCreate, PermTodoListUpdate, PermTodoListDelete,
 		PermTodoAccess, PermTodoCreate, PermTodoUpdate, PermTodoDelete,
 		PermGroupAccess, PermGroupUpdate, PermGroupDelete,
 		PermMemberInvite, PermMemberApprove, PermMemberRemove, PermMemberChangeRole,

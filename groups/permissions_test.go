@@ -4,59 +4,87 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"codeberg.org/convene/convene/groups"
 )
 
-// TestPermissionMatrix spells out, for every permission, which roles
-// have it — a literal table, not the matrix computed again.
+// TestPermissionMatrix spells out every (role, permission) pair — a
+// literal table, not the matrix computed again. Columns: creator,
+// administrator, moderator, member, invited, not_approved, rejected;
+// y = allowed, . = refused.
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
-	const (
-		C = 1 << iota // creator
-		A             // administrator
-		M             // moderator
-		B             // member (basic)
-	)
-	const (
-		members    = C | A | M | B
-		moderators = C | A | M
-		admins     = C | A
-	)
-	want := map[groups.Permission]int{
-		groups.PermEventAccess: members, groups.PermEventAccessDraft: moderators,
-		groups.PermEventCreate: moderators, groups.PermEventUpdate: moderators,
-		groups.PermEventDelete: moderators, groups.PermEventModerate: moderators,
-		groups.PermPostAccess: members, groups.PermPostCreate: moderators,
-		groups.PermPostUpdate: moderators, groups.PermPostDelete: moderators,
-		groups.PermDiscussionAccess: members, groups.PermDiscussionCreate: members,
-		groups.PermDiscussionUpdate: moderators, groups.PermDiscussionDelete: moderators,
-		groups.PermCommentAccess: members, groups.PermCommentCreate: members,
-		groups.PermCommentUpdate: moderators, groups.PermCommentDelete: moderators,
-		groups.PermResourceAccess: members, groups.PermResourceCreate: members,
-		groups.PermResourceUpdate: members, groups.PermResourceDelete: members,
-		groups.PermTodoAccess: members, groups.PermTodoCreate: members,
-		groups.PermTodoUpdate: members, groups.PermTodoDelete: members,
-		groups.PermGroupAccess: members, groups.PermGroupUpdate: admins, groups.PermGroupDelete: admins,
-		groups.PermMemberInvite: admins, groups.PermMemberApprove: moderators,
-		groups.PermMemberRemove: moderators, groups.PermMemberChangeRole: admins,
+	roles := []groups.Role{
+		groups.RoleCreator, groups.RoleAdministrator, groups.RoleModerator, groups.RoleMember,
+		groups.RoleInvited, groups.RoleNotApproved, groups.RoleRejected,
 	}
-	roles := []struct {
-		role groups.Role
-		bit  int
+	table := []struct {
+		want string
+		p    groups.Permission
 	}{
-		{groups.RoleCreator, C}, {groups.RoleAdministrator, A}, {groups.RoleModerator, M}, {groups.RoleMember, B},
-		{groups.RoleInvited, 0}, {groups.RoleNotApproved, 0}, {groups.RoleRejected, 0}, {"", 0}, {"owner", 0},
+		// CAMBINR
+		{"yyyy...", groups.PermEventAccess},
+		{"yyy....", groups.PermEventAccessDraft},
+		{"yyy....", groups.PermEventCreate},
+		{"yyy....", groups.PermEventUpdate},
+		{"yyy....", groups.PermEventDelete},
+		{"yyy....", groups.PermEventModerate},
+		{"yyyy...", groups.PermPostAccess},
+		{"yyy....", groups.PermPostCreate},
+		{"yyy....", groups.PermPostUpdate},
+		{"yyy....", groups.PermPostDelete},
+		{"yyyy...", groups.PermDiscussionAccess},
+		{"yyyy...", groups.PermDiscussionCreate},
+		{"yyy....", groups.PermDiscussionUpdate},
+		{"yyy....", groups.PermDiscussionDelete},
+		{"yyyy...", groups.PermCommentAccess},
+		{"yyyy...", groups.PermCommentCreate},
+		{"yyy....", groups.PermCommentUpdate},
+		{"yyy....", groups.PermCommentDelete},
+		{"yyyy...", groups.PermResourceAccess},
+		{"yyyy...", groups.PermResourceCreate},
+		{"yyyy...", groups.PermResourceUpdate},
+		{"yyyy...", groups.PermResourceDelete},
+		{"yyyy...", groups.PermTodoListAccess},
+		{"yyyy...", groups.PermTodoListCreate},
+		{"yyyy...", groups.PermTodoListUpdate},
+		{"yyyy...", groups.PermTodoListDelete},
+		{"yyyy...", groups.PermTodoAccess},
+		{"yyyy...", groups.PermTodoCreate},
+		{"yyyy...", groups.PermTodoUpdate},
+		{"yyyy...", groups.PermTodoDelete},
+		{"yyyy...", groups.PermGroupAccess},
+		{"yy.....", groups.PermGroupUpdate},
+		{"yy.....", groups.PermGroupDelete},
+		{"yy.....", groups.PermMemberInvite},
+		{"yyy....", groups.PermMemberApprove},
+		{"yyy....", groups.PermMemberRemove},
+		{"yy.....", groups.PermMemberChangeRole},
 	}
-	assert.Len(t, groups.Permissions(), len(want), "every permission is in the table")
+	seen := map[groups.Permission]bool{}
+	for _, row := range table {
+		require.Len(t, row.want, len(roles), row.p)
+		seen[row.p] = true
+		for i, r := range roles {
+			assert.Equal(t, row.want[i] == 'y', groups.Can(r, row.p), "%q %s", r, row.p)
+		}
+		assert.False(t, groups.Can("", row.p), "no membership: %s", row.p)
+		assert.False(t, groups.Can("owner", row.p), "unknown role: %s", row.p)
+	}
 	for _, p := range groups.Permissions() {
-		allowed, ok := want[p]
-		if !assert.True(t, ok, "%s missing from the table", p) {
-			continue
-		}
-		for _, r := range roles {
-			assert.Equal(t, allowed&r.bit != 0, groups.Can(r.role, p), "%q %s", r.role, p)
-		}
+		assert.True(t, seen[p], "%s is missing from the table", p)
 	}
+	assert.Len(t, groups.Permissions(), len(table), "the table lists each permission once")
 	assert.False(t, groups.Can(groups.RoleCreator, "event.teleport"), "unknown permissions are refused")
+}
+
+func TestIsMember(t *testing.T) {
+	t.Parallel()
+	for r, want := range map[groups.Role]bool{
+		groups.RoleCreator: true, groups.RoleAdministrator: true, groups.RoleModerator: true, groups.RoleMember: true,
+		groups.RoleInvited: false, groups.RoleNotApproved: false, groups.RoleRejected: false, "": false, "owner": false,
+	} {
+		assert.Equal(t, want, groups.IsMember(r), r)
+	}
 }

@@ -406,31 +406,27 @@ func (s *Service) MemberRole(ctx context.Context, groupID, actorID string) (Role
 }
 
 // Members lists a group's memberships in the given roles (all when
-// empty), oldest first. Who may see the list is the caller's decision
-// (members only for a private group: Authorize with PermGroupAccess).
-func (s *Service) Members(ctx context.Context, groupID string, roles []Role, after string, limit int) ([]Member, string, error) {
-	cur, err := storage.ParseCursor(after)
-	if err != nil {
-		return nil, "", fmt.Errorf("groups: members: %w", fielderr.New("after", "%v", err))
-	}
+// empty), oldest first, after the cursor (the zero Cursor is the start).
+// The returned cursor leads to the next page; it is zero on the last.
+// limit <= 0 means DefaultPageSize, and it is capped at MaxPageSize. Who
+// may see the list is the caller's decision (members only for a private
+// group: Authorize with PermGroupAccess).
+func (s *Service) Members(ctx context.Context, groupID string, roles []Role, after storage.Cursor, limit int) ([]Member, storage.Cursor, error) {
 	limit = pageSize(limit)
-	ms, err := s.store.ListMembers(ctx, groupID, roles, cur, limit)
+	ms, err := s.store.ListMembers(ctx, groupID, roles, after, limit)
 	if err != nil {
-		return nil, "", fmt.Errorf("groups: members: %w", err)
+		return nil, storage.Cursor{}, fmt.Errorf("groups: members: %w", err)
 	}
 	return ms, nextCursor(ms, limit), nil
 }
 
-// Memberships lists an actor's memberships in the given roles.
-func (s *Service) Memberships(ctx context.Context, actorID string, roles []Role, after string, limit int) ([]Member, string, error) {
-	cur, err := storage.ParseCursor(after)
-	if err != nil {
-		return nil, "", fmt.Errorf("groups: memberships: %w", fielderr.New("after", "%v", err))
-	}
+// Memberships lists an actor's memberships in the given roles (all when
+// empty), paged as Members.
+func (s *Service) Memberships(ctx context.Context, actorID string, roles []Role, after storage.Cursor, limit int) ([]Member, storage.Cursor, error) {
 	limit = pageSize(limit)
-	ms, err := s.store.ListMemberships(ctx, actorID, roles, cur, limit)
+	ms, err := s.store.ListMemberships(ctx, actorID, roles, after, limit)
 	if err != nil {
-		return nil, "", fmt.Errorf("groups: memberships: %w", err)
+		return nil, storage.Cursor{}, fmt.Errorf("groups: memberships: %w", err)
 	}
 	return ms, nextCursor(ms, limit), nil
 }
@@ -451,10 +447,10 @@ func pageSize(limit int) int {
 	return limit
 }
 
-func nextCursor(ms []Member, limit int) string {
+func nextCursor(ms []Member, limit int) storage.Cursor {
 	if len(ms) < limit {
-		return ""
+		return storage.Cursor{}
 	}
 	last := ms[len(ms)-1]
-	return storage.Cursor{At: last.CreatedAt, ID: last.ID}.String()
+	return storage.Cursor{At: last.CreatedAt, ID: last.ID}
 }
