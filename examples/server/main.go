@@ -37,6 +37,10 @@ import (
 )
 
 func main() {
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "admin" {
+		run = admin
+	}
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "convene:", err)
 		os.Exit(1)
@@ -49,27 +53,39 @@ type config struct {
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	c := configFlags(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return *c, err
+	}
+	return c.finish(), nil
+}
+
+// configFlags registers the settings shared by the server and the admin
+// commands on fs, with their environment defaults.
+func configFlags(fs *flag.FlagSet, getenv func(string) string) *config {
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
 		}
 		return def
 	}
-	var c config
-	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	c := &config{}
 	fs.StringVar(&c.listen, "listen", env("CONVENE_LISTEN", "127.0.0.1:8080"), "address to listen on (CONVENE_LISTEN)")
 	fs.StringVar(&c.baseURL, "base-url", env("CONVENE_BASE_URL", ""), "public URL of the instance; default http://LISTEN (CONVENE_BASE_URL)")
 	fs.StringVar(&c.dataDir, "data-dir", env("CONVENE_DATA_DIR", "convene-data"), "data directory (CONVENE_DATA_DIR)")
 	fs.StringVar(&c.databaseURL, "database-url", env("CONVENE_DATABASE_URL", ""), "postgres:// URL; empty means SQLite in the data directory (CONVENE_DATABASE_URL)")
 	fs.StringVar(&c.logLevel, "log-level", env("CONVENE_LOG_LEVEL", "info"), "debug, info, warn or error (CONVENE_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
+	return c
+}
+
+// finish derives what the flags leave open.
+func (c config) finish() config {
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
 	}
 	c.baseURL = strings.TrimSuffix(c.baseURL, "/")
-	return c, nil
+	return c
 }
 
 // openStore opens PostgreSQL when a URL is given, SQLite otherwise.
@@ -121,6 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	srv := &http.Server{Handler: newMux(inst, log), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Convene is running at %s (storage: %s)\n", c.baseURL, storageName(c))
+	fmt.Fprintf(stdout, "Create the first administrator with:\n  go run ./examples/server admin create-account --email you@example.org --password '…' --username you --admin\n")
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL)
 
 	errc := make(chan error, 1)
