@@ -21,6 +21,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	// BaseURL is the instance's public URL, such as
 	// "https://events.example"; required.
 	BaseURL string
+	// Name is the instance's name, shown as the title of its calendar;
+	// "" means its host.
+	Name string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Argon2 sets password hashing; zero means identity.DefaultArgon2Params.
@@ -58,6 +62,8 @@ type Instance struct {
 	Identity *identity.Service
 	Groups   *groups.Service
 	Events   *events.Service
+	// Feeds serves the iCalendar feeds (see ical.Feeds for the paths).
+	Feeds *ical.Feeds
 }
 
 // New wires an Instance.
@@ -79,7 +85,12 @@ func New(cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}
-	return &Instance{Identity: id, Groups: gr, Events: ev}, nil
+	feeds, err := ical.NewFeeds(ical.FeedConfig{Events: cfg.Store, Identity: id, Groups: gr,
+		BaseURL: cfg.BaseURL, InstanceName: cfg.Name, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("convene: %w", err)
+	}
+	return &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds}, nil
 }
 
 // GroupEvents lets the events service ask the groups permission matrix

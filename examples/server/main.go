@@ -2,7 +2,8 @@
 //
 // For now it is the foundation only: it opens the storage (embedded
 // SQLite in the data directory, or PostgreSQL), wires the services with
-// convene.New and answers a status page and /healthz. The web UI, the
+// convene.New and answers a status page, the iCalendar feeds and
+// /healthz. The web UI, the
 // JSON API, federation and the iCalendar feeds are being built on top of
 // it (see README.md).
 //
@@ -166,7 +167,8 @@ var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
 <body><main>
 <h1>Convene</h1>
 <p>This instance is running. It is the foundation only: accounts, groups and events live in its storage,
-and the web pages, the JSON API, federation and calendar feeds are coming next.</p>
+and the web pages, the JSON API and federation are coming next.
+Its public events are in the calendar feed <a href="/feed/instance.ics">/feed/instance.ics</a>.</p>
 <h2>Upcoming public events</h2>
 {{if .}}<ul>{{range .}}<li><time datetime="{{.Start.Format "2006-01-02T15:04:05Z07:00"}}">{{.Start.Format "Mon 2 Jan 2006 15:04 MST"}}</time> {{.Event.Title}}</li>{{end}}</ul>
 {{else}}<p>None yet.</p>{{end}}
@@ -178,6 +180,22 @@ func newMux(inst *convene.Instance, log *slog.Logger) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	// iCalendar feeds. ServeMux wildcards are whole path segments, so the
+	// handler itself checks the "@" of /@{username}/feed.ics and the
+	// ".ics" of /events/{uuid}.ics. "/{actor}/{rest...}" is the least
+	// specific two-segment pattern, so it does not conflict with the
+	// literal ones (/events/…, /feed/…); it will carry the other actor
+	// routes (/@{username}/inbox, /outbox…) too.
+	mux.Handle("GET /events/{file}", inst.Feeds)
+	mux.HandleFunc("GET /{actor}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("rest") == "feed.ics" && strings.HasPrefix(r.PathValue("actor"), "@") {
+			inst.Feeds.ServeHTTP(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})
+	mux.Handle("GET /feed/instance.ics", inst.Feeds)
+	mux.Handle("GET /feed/private/{token}", inst.Feeds)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		page, err := inst.Events.Search(r.Context(), events.Query{Limit: 20})
 		if err != nil {

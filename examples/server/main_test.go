@@ -82,6 +82,14 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, out.String(), "http://"+addr)
 	assert.FileExists(t, filepath.Join(dir, "convene.db"))
 
+	resp, err = http.Get("http://" + addr + "/feed/instance.ics")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/calendar; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.True(t, strings.HasPrefix(string(body), "BEGIN:VCALENDAR\r\n"))
+
 	resp, err = http.Get("http://" + addr + "/nothing-here")
 	require.NoError(t, err)
 	resp.Body.Close()
