@@ -131,12 +131,13 @@ func ExampleFeeds() {
 // import changes nothing.
 func ExampleImporter_Import() {
 	ctx := context.Background()
-	inst, _, done := exampleInstance(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
+	inst, db, done := exampleInstance(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	defer done()
 	_, profile, _ := inst.Identity.Register(ctx, identity.RegisterInput{Email: "ana@example.org",
 		Password: "a long enough password", Username: "ana"})
 
-	im, err := ical.NewImporter(ical.ImporterConfig{Events: inst.Events, UIDs: newMemUIDs()})
+	// The database remembers which event each UID became.
+	im, err := ical.NewImporter(ical.ImporterConfig{Events: inst.Events, UIDs: db})
 	if err != nil {
 		panic(err)
 	}
@@ -150,4 +151,51 @@ func ExampleImporter_Import() {
 	// Output:
 	// created 3, unchanged 0, skipped 7
 	// created 0, unchanged 3, skipped 7
+}
+
+// Subscribe a profile to a remote calendar kept in the database, and
+// refresh what is due: at once, then every interval.
+func ExampleSubscriber_RefreshDue() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	inst, db, done := exampleInstance(now)
+	defer done()
+	_, profile, _ := inst.Identity.Register(ctx, identity.RegisterInput{Email: "ana@example.org",
+		Password: "a long enough password", Username: "ana"})
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		_, _ = w.Write([]byte(meetup))
+	}))
+	defer remote.Close()
+
+	im, err := ical.NewImporter(ical.ImporterConfig{Events: inst.Events, UIDs: db})
+	if err != nil {
+		panic(err)
+	}
+	sb, err := ical.NewSubscriber(ical.SubscriberConfig{Importer: im, Subscriptions: db,
+		Client: ical.NewClient(ical.ClientConfig{AllowPrivate: true}), // the test server is on loopback
+		Now:    func() time.Time { return now }})
+	if err != nil {
+		panic(err)
+	}
+	// A new subscription (NextAt zero) is due at once.
+	sub := &ical.Subscription{ID: "8d3c1f8e-2b1a-4f57-9c3e-6a7b8c9d0e1f",
+		Target: ical.Target{ActorID: profile.ID}, URL: remote.URL + "/meetup.ics"}
+	if err := db.SaveSubscription(ctx, sub); err != nil {
+		panic(err)
+	}
+	for i := 0; i < 2; i++ {
+		n, err := sb.RefreshDue(ctx)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("refreshed", n)
+	}
+	sub, _ = db.GetSubscription(ctx, sub.ID)
+	uids, _ := db.ImportedUIDs(ctx, profile.ID)
+	fmt.Println(sub.ETag, sub.NextAt.Format(time.RFC3339), len(uids), "events")
+	// Output:
+	// refreshed 1
+	// refreshed 0
+	// "v1" 2026-03-01T11:00:00Z 3 events
 }

@@ -32,12 +32,17 @@ type Imported struct {
 
 // UIDStore keeps the UID → event mapping that makes imports idempotent.
 // The domain has no field for an event's outside UID yet (see the
-// package documentation); until it does, the embedder stores this table.
-// Methods return storage.ErrNotFound for a missing row.
+// package documentation); until it does, this table is kept apart
+// (storage/sqlite and storage/postgres implement UIDStore).
+// Methods return storage.ErrNotFound for a missing row. The SQL
+// backends delete a row with its event, so that an event deleted here is
+// imported again as new, as it is when its row outlives it.
 type UIDStore interface {
-	// ImportedUIDs returns the owner's imported UIDs.
+	// ImportedUIDs returns the owner's imported UIDs, by UID.
 	ImportedUIDs(ctx context.Context, owner string) ([]Imported, error)
-	// PutImported inserts or replaces the row of (m.Owner, m.UID).
+	// PutImported inserts or replaces the row of (m.Owner, m.UID). It
+	// may return storage.ErrNotFound when the event or the owner does not
+	// exist.
 	PutImported(ctx context.Context, m Imported) error
 	// DeleteImported removes the row of (owner, uid).
 	DeleteImported(ctx context.Context, owner, uid string) error

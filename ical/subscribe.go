@@ -41,13 +41,35 @@ type Subscription struct {
 	LastError    string
 }
 
-// SubscriptionStore keeps subscriptions (the embedder implements it).
+// SubscriptionStore keeps subscriptions (storage/sqlite and
+// storage/postgres implement it, or the embedder does).
 type SubscriptionStore interface {
 	// DueSubscriptions returns up to limit subscriptions whose NextAt is
-	// not after now, earliest first.
+	// not after now, earliest first (ties by ID); limit <= 0 means all.
+	// A zero NextAt is due at once.
 	DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]Subscription, error)
-	// SaveSubscription stores s (by ID).
+	// SaveSubscription inserts or replaces the subscription s.ID (which
+	// must not be empty: the caller chooses it, a UUID, when it creates
+	// one). It returns storage.ErrNotFound when the target's profile or
+	// group does not exist.
 	SaveSubscription(ctx context.Context, s *Subscription) error
+}
+
+// SubscriptionManager is what managing subscriptions (a settings page,
+// an API) needs of the store besides SubscriptionStore, which creates
+// and changes them; the SQL backends implement both. A subscription goes
+// with its profile or group: deleting either deletes it.
+type SubscriptionManager interface {
+	// GetSubscription returns the subscription id, or
+	// storage.ErrNotFound.
+	GetSubscription(ctx context.Context, id string) (*Subscription, error)
+	// ListSubscriptions returns the subscriptions of owner, by ID: a
+	// group's when owner is a group id, a profile's own (Target.GroupID
+	// empty) when it is a profile id, like Imported.Owner.
+	ListSubscriptions(ctx context.Context, owner string) ([]Subscription, error)
+	// DeleteSubscription removes the subscription id, or returns
+	// storage.ErrNotFound. The events it imported stay.
+	DeleteSubscription(ctx context.Context, id string) error
 }
 
 // SubscriberConfig configures a Subscriber.

@@ -1,7 +1,8 @@
 // Package postgres is the storage backend for deployments that outgrow
 // one machine: several server processes share one PostgreSQL database.
-// It implements identity.Store, groups.Store and events.Store with pgx v5
-// through database/sql, sharing its implementation with storage/sqlite.
+// It implements identity.Store, groups.Store, events.Store and ical's
+// UIDStore, SubscriptionStore and SubscriptionManager with pgx v5 through
+// database/sql, sharing its implementation with storage/sqlite.
 //
 // Transactions run at READ COMMITTED; LockEvent and LockGroup take row
 // locks (SELECT … FOR UPDATE), so rules that count rows (an event's
@@ -31,6 +32,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/internal/sqlstore"
@@ -68,7 +70,8 @@ type Config struct {
 type core = sqlstore.DB
 
 // DB is an open PostgreSQL database pool. It implements identity.Store,
-// groups.Store and events.Store and is safe for concurrent use.
+// groups.Store, events.Store and the ical store contracts and is safe
+// for concurrent use.
 type DB struct {
 	*core
 }
@@ -85,6 +88,13 @@ var (
 	_ identity.Store = (*Tx)(nil)
 	_ groups.Store   = (*Tx)(nil)
 	_ events.Store   = (*Tx)(nil)
+
+	_ ical.UIDStore            = (*DB)(nil)
+	_ ical.SubscriptionStore   = (*DB)(nil)
+	_ ical.SubscriptionManager = (*DB)(nil)
+	_ ical.UIDStore            = (*Tx)(nil)
+	_ ical.SubscriptionStore   = (*Tx)(nil)
+	_ ical.SubscriptionManager = (*Tx)(nil)
 )
 
 // PostgreSQL error codes.

@@ -1,6 +1,7 @@
 // Package sqlite is the embedded storage backend: one SQLite file
 // (modernc.org/sqlite, pure Go) that implements identity.Store,
-// groups.Store and events.Store.
+// groups.Store and events.Store, and ical's UIDStore, SubscriptionStore
+// and SubscriptionManager.
 //
 // The database runs in WAL mode with foreign keys on, a busy timeout and
 // synchronous=NORMAL. A single writer connection carries every write and
@@ -45,6 +46,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/internal/sqlstore"
@@ -77,7 +79,8 @@ type Config struct {
 type core = sqlstore.DB
 
 // DB is an open SQLite database. It implements identity.Store,
-// groups.Store and events.Store and is safe for concurrent use.
+// groups.Store, events.Store and the ical store contracts and is safe
+// for concurrent use.
 type DB struct {
 	*core
 	write *sql.DB
@@ -95,6 +98,13 @@ var (
 	_ identity.Store = (*Tx)(nil)
 	_ groups.Store   = (*Tx)(nil)
 	_ events.Store   = (*Tx)(nil)
+
+	_ ical.UIDStore            = (*DB)(nil)
+	_ ical.SubscriptionStore   = (*DB)(nil)
+	_ ical.SubscriptionManager = (*DB)(nil)
+	_ ical.UIDStore            = (*Tx)(nil)
+	_ ical.SubscriptionStore   = (*Tx)(nil)
+	_ ical.SubscriptionManager = (*Tx)(nil)
 )
 
 // dialect is SQLite's.

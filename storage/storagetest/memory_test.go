@@ -16,6 +16,7 @@ import (
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/geo"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/storagetest"
@@ -52,6 +53,8 @@ type memState struct {
 	events       map[string]events.Event
 	participants map[string]events.Participant
 	comments     map[string]events.Comment
+	imported     map[[2]string]ical.Imported // by (owner, uid)
+	subs         map[string]ical.Subscription
 }
 
 type profileRow struct {
@@ -72,6 +75,7 @@ func newMemState() *memState {
 		follows: map[[2]string]identity.Follow{}, tokens: map[string]identity.FeedToken{},
 		members: map[[2]string]groups.Member{}, events: map[string]events.Event{},
 		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
+		imported: map[[2]string]ical.Imported{}, subs: map[string]ical.Subscription{},
 	}
 }
 
@@ -84,6 +88,7 @@ func (s *memState) clone() *memState {
 		follows: maps.Clone(s.follows), tokens: maps.Clone(s.tokens),
 		members: maps.Clone(s.members), events: maps.Clone(s.events),
 		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
+		imported: maps.Clone(s.imported), subs: maps.Clone(s.subs),
 	}
 }
 
@@ -396,6 +401,7 @@ func (v *memView) DeleteProfile(ctx context.Context, id string) error {
 		}
 		delete(s.profiles, id)
 		delete(s.actors, id)
+		s.forgetActor(id)
 		return nil
 	})
 }
@@ -576,6 +582,7 @@ func (v *memView) DeleteGroup(ctx context.Context, id string) error {
 		}
 		delete(s.groupRows, id)
 		delete(s.actors, id)
+		s.forgetActor(id)
 		for k := range s.members {
 			if k[0] == id {
 				delete(s.members, k)
@@ -737,6 +744,7 @@ func (v *memView) DeleteEvent(ctx context.Context, id string) error {
 		delete(s.events, id)
 		maps.DeleteFunc(s.participants, func(_ string, p events.Participant) bool { return p.EventID == id })
 		maps.DeleteFunc(s.comments, func(_ string, c events.Comment) bool { return c.EventID == id })
+		maps.DeleteFunc(s.imported, func(_ [2]string, m ical.Imported) bool { return m.EventID == id })
 		return nil
 	})
 }
@@ -991,4 +999,113 @@ func (v *memView) ListComments(_ context.Context, eventID string, states []event
 		}
 	}
 	return page(all, func(c events.Comment) (time.Time, string) { return c.CreatedAt, c.ID }, after, limit), nil
+}
+
+// ---- ical ----------------------------------------------------------
+
+// forgetActor drops what goes with a deleted profile or group: its
+// imported UIDs and its subscriptions.
+func (s *memState) forgetActor(id string) {
+	maps.DeleteFunc(s.imported, func(k [2]string, _ ical.Imported) bool { return k[0] == id })
+	maps.DeleteFunc(s.subs, func(_ string, sub ical.Subscription) bool {
+		return sub.Target.ActorID == id || sub.Target.GroupID == id
+	})
+}
+
+func (v *memView) ImportedUIDs(_ context.Context, owner string) ([]ical.Imported, error) {
+	var out []ical.Imported
+	for k, m := range v.read().imported {
+		if k[0] == owner {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b ical.Imported) int { return strings.Compare(a.UID, b.UID) })
+	return out, nil
+}
+
+func (v *memView) PutImported(ctx context.Context, m ical.Imported) error {
+	if m.Owner == "" || m.UID == "" || m.EventID == "" {
+		return fmt.Errorf("memstore: put imported: empty key in %+v", m)
+	}
+	return v.write(ctx, func(s *memState) error {
+		if err := s.actorsExist(m.Owner); err != nil {
+			return err
+		}
+		if _, ok := s.events[m.EventID]; !ok {
+			return notFound("event", m.EventID)
+		}
+		s.imported[[2]string{m.Owner, m.UID}] = m
+		return nil
+	})
+}
+
+func (v *memView) DeleteImported(ctx context.Context, owner, uid string) error {
+	return v.write(ctx, func(s *memState) error {
+		k := [2]string{owner, uid}
+		if _, ok := s.imported[k]; !ok {
+			return notFound("imported uid", uid)
+		}
+		delete(s.imported, k)
+		return nil
+	})
+}
+
+func subKey(s ical.Subscription) (time.Time, string) { return s.NextAt, s.ID }
+
+func (v *memView) DueSubscriptions(_ context.Context, now time.Time, limit int) ([]ical.Subscription, error) {
+	var due []ical.Subscription
+	for _, sub := range v.read().subs {
+		if !sub.NextAt.After(now) {
+			due = append(due, sub)
+		}
+	}
+	return page(due, subKey, storage.Cursor{}, limit), nil
+}
+
+func (v *memView) SaveSubscription(ctx context.Context, sub *ical.Subscription) error {
+	if sub == nil || sub.ID == "" || sub.Target.ActorID == "" {
+		return fmt.Errorf("memstore: save subscription: empty ID or Target.ActorID")
+	}
+	return v.write(ctx, func(s *memState) error {
+		if err := s.actorsExist(sub.Target.ActorID); err != nil {
+			return err
+		}
+		if _, ok := s.groupRows[sub.Target.GroupID]; sub.Target.GroupID != "" && !ok {
+			return notFound("group", sub.Target.GroupID)
+		}
+		s.subs[sub.ID] = utc(*sub)
+		return nil
+	})
+}
+
+func (v *memView) GetSubscription(_ context.Context, id string) (*ical.Subscription, error) {
+	sub, ok := v.read().subs[id]
+	if !ok {
+		return nil, notFound("subscription", id)
+	}
+	return &sub, nil
+}
+
+func (v *memView) ListSubscriptions(_ context.Context, owner string) ([]ical.Subscription, error) {
+	var out []ical.Subscription
+	for _, sub := range v.read().subs {
+		if sub.Target.GroupID == owner || (sub.Target.GroupID == "" && sub.Target.ActorID == owner) {
+			out = append(out, sub)
+		}
+	}
+	if owner == "" {
+		return nil, nil
+	}
+	slices.SortFunc(out, func(a, b ical.Subscription) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (v *memView) DeleteSubscription(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.subs[id]; !ok {
+			return notFound("subscription", id)
+		}
+		delete(s.subs, id)
+		return nil
+	})
 }

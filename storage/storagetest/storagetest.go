@@ -14,8 +14,8 @@
 // Each case is a parallel subtest that gets a fresh, empty backend from
 // the Harness and builds the accounts, actors, groups and events it needs
 // through the store itself. Cases are grouped as Identity, Groups, Events,
-// Search, Tx and Concurrency, so `go test -run 'TestConformance/Search'`
-// selects one group.
+// Search, Tx, Concurrency and ICal, so `go test -run
+// 'TestConformance/Search'` selects one group.
 //
 // What the suite holds the contracts to, where their doc comments leave
 // room:
@@ -59,6 +59,14 @@
 //   - The capacity rule holds at store level: InTx { LockEvent;
 //     CountParticipants; CreateParticipant } from many goroutines never
 //     seats more than the capacity.
+//   - ical: ImportedUIDs lists by UID and ListSubscriptions by ID
+//     (bytewise); DueSubscriptions orders by (NextAt, ID), takes NextAt
+//     <= now, and a zero NextAt is due. PutImported and SaveSubscription
+//     insert or replace by key, refuse empty keys (Owner, UID, EventID;
+//     ID, Target.ActorID) with an error, and return ErrNotFound for an
+//     unknown event, owner, profile or group. An imported row goes with
+//     its event and its owner, a subscription with its profile and its
+//     group.
 package storagetest
 
 import (
@@ -68,16 +76,20 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 )
 
 // Backend is everything a complete backend implements. The storage.Tx
-// that its InTx hands out implements the same three contracts (checked
-// with storage.As).
+// that its InTx hands out implements the same contracts (checked with
+// storage.As).
 type Backend interface {
 	identity.Store
 	groups.Store
 	events.Store
+	ical.UIDStore
+	ical.SubscriptionStore
+	ical.SubscriptionManager
 }
 
 // Harness makes a fresh, empty, migrated backend for one subtest and
@@ -107,6 +119,7 @@ func groupsOfCases() []group {
 		{"Search", searchCases()},
 		{"Tx", txCases()},
 		{"Concurrency", concurrencyCases()},
+		{"ICal", icalCases()},
 	}
 }
 
