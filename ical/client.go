@@ -5,126 +5,49 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
+
+	"codeberg.org/convene/convene/federation/safehttp"
 )
 
-// Outbound request limits of NewClient.
-const (
-	DefaultFetchTimeout = 20 * time.Second
-	DefaultDialTimeout  = 5 * time.Second
-	DefaultMaxRedirects = 3
-)
+// DefaultFetchTimeout bounds a whole fetch of a remote calendar (dial,
+// TLS, redirects and body) with the default client.
+const DefaultFetchTimeout = 20 * time.Second
 
-// ErrBlockedAddress: the remote calendar's address is private, loopback,
-// link-local or otherwise not a public unicast address.
-var ErrBlockedAddress = errors.New("ical: address not allowed")
+// userAgent is the User-Agent of calendar fetches.
+const userAgent = "Convene iCalendar importer"
 
-// ErrTooLarge: the remote calendar is larger than the limit.
+// ErrTooLarge: the remote calendar is larger than the limit. Every size
+// failure of Fetch matches it with errors.Is, whether Fetch's own limit
+// or the client's body limit (safehttp.ErrTooLarge, which such errors
+// match too) caught it. The body is never truncated.
 var ErrTooLarge = errors.New("ical: remote calendar too large")
 
-// ClientConfig configures NewClient.
-type ClientConfig struct {
-	// AllowPrivate lets requests reach private and loopback addresses;
-	// only for tests and closed networks.
-	AllowPrivate bool
-	// Timeout bounds a whole request, body included; 0 means
-	// DefaultFetchTimeout.
-	Timeout time.Duration
-	// MaxRedirects bounds redirects; 0 means DefaultMaxRedirects.
-	MaxRedirects int
+// Doer sends HTTP requests. *safehttp.Client implements it, and is what
+// should fetch remote calendars: it refuses private, loopback and other
+// special-purpose addresses at dial time, redirects included. An
+// *http.Client implements it too, without those checks.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
 }
 
-// NewClient returns an HTTP client for fetching remote calendars with
-// the limits of the federation resolver: the IP address is checked when
-// dialling (after DNS resolution, so redirects and DNS rebinding are
-// covered), only http and https, at most MaxRedirects redirects, no
-// proxy from the environment, and a time limit. Fetch adds the size
-// limit. It stands in until federation's SSRF-safe client exists.
-func NewClient(cfg ClientConfig) *http.Client {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultFetchTimeout
-	}
-	if cfg.MaxRedirects <= 0 {
-		cfg.MaxRedirects = DefaultMaxRedirects
-	}
-	dialer := &net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: 30 * time.Second,
-		Control: func(network, address string, _ syscall.RawConn) error {
-			if network != "tcp4" && network != "tcp6" {
-				return fmt.Errorf("%w: network %s", ErrBlockedAddress, network)
-			}
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return fmt.Errorf("%w: %v", ErrBlockedAddress, err)
-			}
-			if !cfg.AllowPrivate && !PublicAddr(ap.Addr()) {
-				return fmt.Errorf("%w: %s", ErrBlockedAddress, ap.Addr())
-			}
-			return nil
-		}}
-	tr := &http.Transport{
-		Proxy:                 nil, // a proxy would make the dial check look at the proxy
-		DialContext:           dialer.DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: cfg.Timeout,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       60 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
-	return &http.Client{Transport: tr, Timeout: cfg.Timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > cfg.MaxRedirects {
-				return fmt.Errorf("ical: more than %d redirects", cfg.MaxRedirects)
-			}
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("%w: scheme %q", ErrBlockedAddress, req.URL.Scheme)
-			}
-			return nil
-		}}
-}
+// defaultClient is the client used when none is given: the SSRF-safe
+// client of federation/safehttp with MaxImportBytes and
+// DefaultFetchTimeout as limits. It is shared, so that its connection
+// pool is too.
+var defaultClient = sync.OnceValues(func() (*safehttp.Client, error) {
+	return newDefaultClient(MaxImportBytes)
+})
 
-// blockedPrefixes are special-purpose ranges (RFC 6890 and successors)
-// that the standard library's predicates do not cover.
-var blockedPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("192.0.2.0/24"),
-	netip.MustParsePrefix("192.88.99.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("198.51.100.0/24"),
-	netip.MustParsePrefix("203.0.113.0/24"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("100::/64"),
-	netip.MustParsePrefix("2001::/23"),
-	netip.MustParsePrefix("2001:db8::/32"),
-	netip.MustParsePrefix("2002::/16"),
-}
-
-// PublicAddr reports whether ip is a public unicast address that a
-// remote calendar may live at. IPv4-mapped IPv6 addresses are judged as
-// IPv4; IPv6 must be in 2000::/3.
-func PublicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsValid() || ip.IsUnspecified() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() {
-		return false
+func newDefaultClient(maxBytes int64) (*safehttp.Client, error) {
+	c, err := safehttp.New(safehttp.Config{MaxBodyBytes: maxBytes, Timeout: DefaultFetchTimeout, UserAgent: userAgent})
+	if err != nil {
+		return nil, fmt.Errorf("ical: default client: %w", err)
 	}
-	if ip.Is6() && !netip.MustParsePrefix("2000::/3").Contains(ip) {
-		return false
-	}
-	for _, p := range blockedPrefixes {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return ip != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	return c, nil
 }
 
 // Fetched is the answer to a conditional GET of a calendar.
@@ -135,22 +58,35 @@ type Fetched struct {
 	LastModified string
 }
 
-// Fetch GETs a calendar URL with If-None-Match and If-Modified-Since
-// when etag and lastModified are set, reading at most maxBytes
-// (MaxImportBytes when 0).
-func Fetch(ctx context.Context, c *http.Client, rawURL, etag, lastModified string, maxBytes int64) (*Fetched, error) {
+// Fetch GETs a calendar URL with c (nil means a safehttp.Client with
+// MaxImportBytes and DefaultFetchTimeout as limits), with If-None-Match
+// and If-Modified-Since when etag and lastModified are set, reading at
+// most maxBytes (MaxImportBytes when 0): a longer calendar is an error
+// matching ErrTooLarge, never truncated. The client's own body limit
+// applies as well. URLs other than http and https fail with
+// safehttp.ErrBadURL whatever c is; with a safehttp.Client, a private or
+// otherwise non-public address fails with safehttp.ErrForbiddenAddress
+// and too many redirects with safehttp.ErrTooManyRedirects.
+func Fetch(ctx context.Context, c Doer, rawURL, etag, lastModified string, maxBytes int64) (*Fetched, error) {
 	if maxBytes <= 0 {
 		maxBytes = MaxImportBytes
 	}
 	if !strings.HasPrefix(rawURL, "https://") && !strings.HasPrefix(rawURL, "http://") {
-		return nil, fmt.Errorf("%w: only http and https URLs", ErrBlockedAddress)
+		return nil, fmt.Errorf("ical: fetch: %w: only http and https URLs", safehttp.ErrBadURL)
+	}
+	if c == nil {
+		dc, err := defaultClient()
+		if err != nil {
+			return nil, err
+		}
+		c = dc
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ical: fetch: %w", err)
 	}
 	req.Header.Set("Accept", "text/calendar, */*;q=0.5")
-	req.Header.Set("User-Agent", "Convene iCalendar importer")
+	req.Header.Set("User-Agent", userAgent)
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
@@ -159,7 +95,7 @@ func Fetch(ctx context.Context, c *http.Client, rawURL, etag, lastModified strin
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("ical: fetch %s: %w", req.URL.Redacted(), err)
+		return nil, fetchError(req, err)
 	}
 	defer res.Body.Close()
 	switch res.StatusCode {
@@ -175,10 +111,19 @@ func Fetch(ctx context.Context, c *http.Client, rawURL, etag, lastModified strin
 	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("ical: fetch %s: %w", req.URL.Redacted(), err)
+		return nil, fetchError(req, err)
 	}
 	if int64(len(body)) > maxBytes {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxBytes)
 	}
 	return &Fetched{Body: body, ETag: res.Header.Get("ETag"), LastModified: res.Header.Get("Last-Modified")}, nil
+}
+
+// fetchError wraps a transport or body error; the client's body limit
+// becomes ErrTooLarge as well.
+func fetchError(req *http.Request, err error) error {
+	if errors.Is(err, safehttp.ErrTooLarge) {
+		return fmt.Errorf("%w: fetch %s: %w", ErrTooLarge, req.URL.Redacted(), err)
+	}
+	return fmt.Errorf("ical: fetch %s: %w", req.URL.Redacted(), err)
 }

@@ -66,8 +66,18 @@
 // field for it. A second import updates what changed, STATUS:CANCELLED
 // cancels, UIDs that disappeared from the same source are reported (or
 // deleted). Every skipped component has a reason. [Subscriber] refreshes
-// remote calendars with conditional GETs through [NewClient], a client
-// that checks the dialled IP address (no private, loopback or
-// special-purpose addresses), follows few redirects and bounds time and
-// size.
+// remote calendars with conditional GETs ([Fetch]).
+//
+// Every outbound request ([Fetch], [Subscriber], [Importer.ImportURL])
+// goes through a [Doer], by default the SSRF-safe client of
+// federation/safehttp (the one client of every outbound request of an
+// instance) built with MaxImportBytes as body limit and
+// DefaultFetchTimeout as time limit: it checks the dialled IP address,
+// redirects included (no private, loopback or special-purpose addresses:
+// safehttp.ErrForbiddenAddress), follows at most safehttp.MaxRedirects
+// redirects (safehttp.ErrTooManyRedirects) and refuses URLs that are not
+// plain http or https (safehttp.ErrBadURL). Tests and closed networks
+// pass a safehttp.Client whose Config.AllowPrivate lists the prefixes
+// they need. A calendar larger than the limit is an error matching
+// [ErrTooLarge], never truncated.
 package ical

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage/sqlite"
@@ -172,9 +174,15 @@ func ExampleSubscriber_RefreshDue() {
 	if err != nil {
 		panic(err)
 	}
+	// The SSRF-safe client refuses loopback, where the test server is,
+	// unless told otherwise; leave Client nil in production.
+	client, err := safehttp.New(safehttp.Config{AllowPrivate: []netip.Prefix{
+		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
+	if err != nil {
+		panic(err)
+	}
 	sb, err := ical.NewSubscriber(ical.SubscriberConfig{Importer: im, Subscriptions: db,
-		Client: ical.NewClient(ical.ClientConfig{AllowPrivate: true}), // the test server is on loopback
-		Now:    func() time.Time { return now }})
+		Client: client, Now: func() time.Time { return now }})
 	if err != nil {
 		panic(err)
 	}

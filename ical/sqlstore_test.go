@@ -17,6 +17,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
@@ -177,7 +178,7 @@ func TestSubscriptionRefreshIntoSQLite(t *testing.T) {
 	im, err := ical.NewImporter(ical.ImporterConfig{Events: w.inst.Events, UIDs: w.db})
 	require.NoError(t, err)
 	sb, err := ical.NewSubscriber(ical.SubscriberConfig{Importer: im, Subscriptions: w.db,
-		Client: ical.NewClient(ical.ClientConfig{AllowPrivate: true}), Now: w.clock.Now})
+		Client: loopbackClient(t, safehttp.Config{}), Now: w.clock.Now})
 	require.NoError(t, err)
 
 	// A new subscription: NextAt zero, due at once.

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/safehttp"
 )
 
 // Subscription limits.
@@ -76,8 +76,13 @@ type SubscriptionManager interface {
 type SubscriberConfig struct {
 	Importer      *Importer         // required
 	Subscriptions SubscriptionStore // required
-	// Client fetches calendars; nil means NewClient(ClientConfig{}).
-	Client *http.Client
+	// Client fetches calendars; nil means a safehttp.Client (the
+	// SSRF-safe client of federation/safehttp) with DefaultFetchTimeout
+	// as time limit and a body limit of at least MaxBytes. A client
+	// given here should be a *safehttp.Client too (with AllowPrivate for
+	// tests or closed networks); its own body limit applies besides
+	// MaxBytes.
+	Client Doer
 	// Interval between refreshes; 0 means DefaultSubscriptionInterval,
 	// at least MinSubscriptionInterval.
 	Interval time.Duration
@@ -105,7 +110,19 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 		return nil, errors.New("ical: SubscriberConfig.Subscriptions is required")
 	}
 	if cfg.Client == nil {
-		cfg.Client = NewClient(ClientConfig{})
+		var (
+			c   *safehttp.Client
+			err error
+		)
+		if cfg.MaxBytes > MaxImportBytes {
+			c, err = newDefaultClient(cfg.MaxBytes)
+		} else {
+			c, err = defaultClient()
+		}
+		if err != nil {
+			return nil, err
+		}
+		cfg.Client = c
 	}
 	if cfg.Interval == 0 {
 		cfg.Interval = DefaultSubscriptionInterval
@@ -193,12 +210,10 @@ func (s *Subscriber) Run(ctx context.Context, poll time.Duration) error {
 	}
 }
 
-// ImportURL fetches a calendar with c (nil means NewClient(ClientConfig{}))
-// and imports it; the URL is the source unless opts names one.
-func (im *Importer) ImportURL(ctx context.Context, c *http.Client, t Target, rawURL string, opts *ImportOptions) (*Report, error) {
-	if c == nil {
-		c = NewClient(ClientConfig{})
-	}
+// ImportURL fetches a calendar with c (nil means a safehttp.Client with
+// MaxImportBytes and DefaultFetchTimeout as limits; see Fetch) and
+// imports it; the URL is the source unless opts names one.
+func (im *Importer) ImportURL(ctx context.Context, c Doer, t Target, rawURL string, opts *ImportOptions) (*Report, error) {
 	got, err := Fetch(ctx, c, rawURL, "", "", 0)
 	if err != nil {
 		return nil, err

@@ -14,19 +14,32 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/ical"
 )
 
-func TestPublicAddr(t *testing.T) {
+// loopbackClient is a safehttp client that may reach the httptest
+// servers on loopback, as the tests need.
+func loopbackClient(t testing.TB, cfg safehttp.Config) *safehttp.Client {
+	t.Helper()
+	cfg.AllowPrivate = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	c, err := safehttp.New(cfg)
+	require.NoError(t, err)
+	return c
+}
+
+// The default client refuses every address that is not public before
+// connecting, so these need no network.
+func TestFetchRefusesNonPublicAddresses(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	for _, s := range []string{"127.0.0.1", "10.0.0.5", "172.16.1.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
 		"100.64.0.1", "198.18.0.1", "224.0.0.1", "255.255.255.255", "240.0.0.1", "192.0.2.1",
 		"::", "::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "fe80::1", "fc00::1", "fd12::1", "ff02::1",
 		"64:ff9b::a00:1", "2001:db8::1", "2002:a00:1::1", "2001::1"} {
-		assert.False(t, ical.PublicAddr(netip.MustParseAddr(s)), s)
-	}
-	for _, s := range []string{"1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:1.1.1.1"} {
-		assert.True(t, ical.PublicAddr(netip.MustParseAddr(s)), s)
+		u := "http://" + netip.AddrPortFrom(netip.MustParseAddr(s), 80).String() + "/cal.ics"
+		_, err := ical.Fetch(ctx, nil, u, "", "", 0)
+		require.ErrorIs(t, err, safehttp.ErrForbiddenAddress, s)
 	}
 }
 
@@ -45,6 +58,8 @@ func TestClientLimits(t *testing.T) {
 			}
 		case "/loop":
 			http.Redirect(w, r, "/loop", http.StatusFound)
+		case "/metadata":
+			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
 		default:
 			_, _ = w.Write([]byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"))
 		}
@@ -53,24 +68,36 @@ func TestClientLimits(t *testing.T) {
 	ctx := context.Background()
 
 	// Loopback is refused at dial time: the server sees nothing.
-	_, err := ical.Fetch(ctx, ical.NewClient(ical.ClientConfig{}), srv.URL+"/ok", "", "", 0)
-	require.ErrorIs(t, err, ical.ErrBlockedAddress)
+	def, err := safehttp.New(safehttp.Config{})
+	require.NoError(t, err)
+	for _, c := range []ical.Doer{nil, def} {
+		_, err := ical.Fetch(ctx, c, srv.URL+"/ok", "", "", 0)
+		require.ErrorIs(t, err, safehttp.ErrForbiddenAddress)
+	}
 	assert.Zero(t, hits.Load(), "no connection made")
 	for _, u := range []string{"file:///etc/passwd", "ftp://x/", "gopher://127.0.0.1/"} {
-		_, err := ical.Fetch(ctx, ical.NewClient(ical.ClientConfig{}), u, "", "", 0)
-		require.ErrorIs(t, err, ical.ErrBlockedAddress, u)
+		_, err := ical.Fetch(ctx, nil, u, "", "", 0)
+		require.ErrorIs(t, err, safehttp.ErrBadURL, u)
 	}
 
-	open := ical.NewClient(ical.ClientConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})
+	open := loopbackClient(t, safehttp.Config{Timeout: 300 * time.Millisecond})
 	got, err := ical.Fetch(ctx, open, srv.URL+"/ok", "", "", 0)
 	require.NoError(t, err)
 	assert.Contains(t, string(got.Body), "VCALENDAR")
 	_, err = ical.Fetch(ctx, open, srv.URL+"/big", "", "", 1000)
-	require.ErrorIs(t, err, ical.ErrTooLarge)
+	require.ErrorIs(t, err, ical.ErrTooLarge, "Fetch's limit")
+	small := loopbackClient(t, safehttp.Config{MaxBodyBytes: 1000})
+	_, err = ical.Fetch(ctx, small, srv.URL+"/big", "", "", 0)
+	require.ErrorIs(t, err, ical.ErrTooLarge, "the client's limit")
+	require.ErrorIs(t, err, safehttp.ErrTooLarge)
 	_, err = ical.Fetch(ctx, open, srv.URL+"/slow", "", "", 0)
 	require.Error(t, err, "time limit")
 	_, err = ical.Fetch(ctx, open, srv.URL+"/loop", "", "", 0)
-	require.ErrorContains(t, err, "redirects")
+	require.ErrorIs(t, err, safehttp.ErrTooManyRedirects)
+	// A redirect to a private address is refused even though the first
+	// hop was allowed.
+	_, err = ical.Fetch(ctx, open, srv.URL+"/metadata", "", "", 0)
+	require.ErrorIs(t, err, safehttp.ErrForbiddenAddress)
 }
 
 // memSubs is an in-memory SubscriptionStore.
@@ -128,7 +155,7 @@ func TestSubscriptionRefresh(t *testing.T) {
 		"s1": {ID: "s1", Target: ical.Target{ActorID: alice}, URL: srv.URL + "/cal.ics"},
 	}}
 	sb, err := ical.NewSubscriber(ical.SubscriberConfig{Importer: im, Subscriptions: subs,
-		Client: ical.NewClient(ical.ClientConfig{AllowPrivate: true}), Now: w.clock.Now})
+		Client: loopbackClient(t, safehttp.Config{}), Now: w.clock.Now})
 	require.NoError(t, err)
 
 	n, err := sb.RefreshDue(w.ctx)
@@ -182,8 +209,8 @@ func TestImportURLRefusesPrivateAddresses(t *testing.T) {
 	im, err := ical.NewImporter(ical.ImporterConfig{Events: w.inst.Events, UIDs: newMemUIDs()})
 	require.NoError(t, err)
 	_, err = im.ImportURL(w.ctx, nil, ical.Target{ActorID: alice}, srv.URL, nil)
-	require.ErrorIs(t, err, ical.ErrBlockedAddress)
-	rep, err := im.ImportURL(w.ctx, ical.NewClient(ical.ClientConfig{AllowPrivate: true}), ical.Target{ActorID: alice}, srv.URL, nil)
+	require.ErrorIs(t, err, safehttp.ErrForbiddenAddress)
+	rep, err := im.ImportURL(w.ctx, loopbackClient(t, safehttp.Config{}), ical.Target{ActorID: alice}, srv.URL, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 3, rep.Count(ical.Created))
 }
