@@ -33,6 +33,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/endpoints"
 	"codeberg.org/convene/convene/storage/postgres"
 	"codeberg.org/convene/convene/storage/sqlite"
 )
@@ -136,7 +137,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(inst, log), ReadHeaderTimeout: 10 * time.Second}
+	// Signed fetches are not verified yet (no key resolver is wired):
+	// private objects answer 404 to every fetch.
+	ep, err := endpoints.New(endpoints.Config{BaseURL: c.baseURL, Identity: inst.Identity, Groups: inst.Groups,
+		Events: inst.Events, Store: store, Log: log})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: newMux(inst, ep, log), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Convene is running at %s (storage: %s)\n", c.baseURL, storageName(c))
 	fmt.Fprintf(stdout, "Create the first administrator with:\n  go run ./examples/server admin create-account --email you@example.org --password '…' --username you --admin\n")
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL)
@@ -174,7 +182,7 @@ Its public events are in the calendar feed <a href="/feed/instance.ics">/feed/in
 {{else}}<p>None yet.</p>{{end}}
 </main></body></html>`))
 
-func newMux(inst *convene.Instance, log *slog.Logger) http.Handler {
+func newMux(inst *convene.Instance, ep *endpoints.Endpoints, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -186,14 +194,30 @@ func newMux(inst *convene.Instance, log *slog.Logger) http.Handler {
 	// specific two-segment pattern, so it does not conflict with the
 	// literal ones (/events/…, /feed/…); it will carry the other actor
 	// routes (/@{username}/inbox, /outbox…) too.
-	mux.Handle("GET /events/{file}", inst.Feeds)
+	mux.HandleFunc("GET /events/{file}", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.PathValue("file"), ".ics") {
+			inst.Feeds.ServeHTTP(w, r)
+			return
+		}
+		ep.Events.ServeHTTP(w, r) // reads the last path segment
+	})
 	mux.HandleFunc("GET /{actor}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("rest") == "feed.ics" && strings.HasPrefix(r.PathValue("actor"), "@") {
 			inst.Feeds.ServeHTTP(w, r)
 			return
 		}
-		http.NotFound(w, r)
+		ep.Actors.ServeHTTP(w, r) // 404 unless /@{username}/{collection}
 	})
+	// Federation: discovery, actor and event documents, collections
+	// (federation/endpoints). /{actor} is /@{username}; the handler checks
+	// the '@'.
+	mux.Handle("GET /{actor}", ep.Actors)
+	mux.Handle("GET /actor", ep.Instance)
+	mux.Handle("GET /actor/{rest}", ep.Instance)
+	mux.Handle("GET /.well-known/webfinger", ep.WebFinger)
+	mux.Handle("GET /.well-known/host-meta", ep.HostMeta)
+	mux.Handle("GET /.well-known/nodeinfo", ep.NodeInfo)
+	mux.Handle("GET /nodeinfo/{version}", ep.NodeInfo)
 	mux.Handle("GET /feed/instance.ics", inst.Feeds)
 	mux.Handle("GET /feed/private/{token}", inst.Feeds)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
