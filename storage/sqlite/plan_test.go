@@ -47,6 +47,7 @@ func TestSearchPlans(t *testing.T) {
 	public := []events.Visibility{events.Public}
 	paris := geo.BoundingBox(geo.Point{Lat: 48.8566, Lon: 2.3522}, 10)
 	fiji := geo.BoundingBox(geo.Point{Lat: -17.7, Lon: 179.99}, 10)
+	tall := geo.BoundingBox(geo.Point{Lat: 10, Lon: 10}, 300)
 	require.True(t, fiji.Wraps())
 	tests := []struct {
 		name   string
@@ -83,11 +84,16 @@ func TestSearchPlans(t *testing.T) {
 		{
 			name:  "radius 10 km",
 			q:     events.StoreQuery{From: from, To: from.AddDate(0, 1, 0), Visibilities: public, Limit: 50, Box: &paris},
-			index: "events_upcoming_geo (latitude>? AND latitude<?)",
+			index: "events_upcoming_cell (geo_cell=? AND longitude>? AND longitude<?)",
 		},
 		{
 			name:  "radius across the antimeridian",
 			q:     events.StoreQuery{From: from, Visibilities: public, Box: &fiji},
+			index: "events_upcoming_cell (geo_cell=?)",
+		},
+		{
+			name:  "radius taller than the bands looked up one by one",
+			q:     events.StoreQuery{From: from, Visibilities: public, Box: &tall},
 			index: "events_upcoming_geo (latitude>? AND latitude<?)",
 		},
 		{

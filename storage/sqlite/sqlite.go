@@ -111,7 +111,8 @@ var (
 func dialect() *sqlstore.Dialect {
 	return &sqlstore.Dialect{
 		Name:         "sqlite",
-		GeoIndexHint: "INDEXED BY events_upcoming_geo",
+		GeoIndexHint:     "INDEXED BY events_upcoming_geo",
+		GeoCellIndexHint: "INDEXED BY events_upcoming_cell",
 		Time:         func(t time.Time) any { return t.UnixMicro() },
 		TimeType:     "INTEGER",
 		Now:          "CAST(unixepoch('subsec') * 1000000 AS INTEGER)",

@@ -22,6 +22,10 @@ type Dialect struct {
 	// planner may walk the start-time index instead, which is slow when
 	// few events are in the box. SQLite: "INDEXED BY events_upcoming_geo".
 	GeoIndexHint string
+	// GeoCellIndexHint is the same for a box short enough to be looked
+	// up band by band (see GeoCellsPerDegree). SQLite: "INDEXED BY
+	// events_upcoming_cell".
+	GeoCellIndexHint string
 	// Time encodes a time for a NOT NULL column; the zero time is a value
 	// like any other.
 	Time func(t time.Time) any

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/geo"
 )
 
 // searchSep separates title and description in search_text; a search
@@ -33,11 +35,34 @@ const eventColumns = `ap_id, url, local, organizer_id, group_id, creator_id, con
 	title, description, search_text, begins_at, ends_at, time_zone, status, visibility, join_mode,
 	external_url, capacity, anonymous_participation, online_address,
 	place_present, place_name, place_street, place_locality, place_region, place_postal_code,
-	place_country, latitude, longitude,
+	place_country, latitude, longitude, geo_cell,
 	category, tags, language, picture_url, links, draft, comment_moderation,
 	recurrence, exdates, series_ends_at, sequence, published_at, created_at, updated_at`
 
-const eventColumnCount = 43
+const eventColumnCount = 44
+
+// GeoCellsPerDegree sets the latitude bands of the geo_cell column:
+// 10 per degree, about 11 km each. A radius query looks up the few bands
+// its box covers, each by a longitude range on the index
+// events_upcoming_cell (geo_cell, longitude, begins_at, id), so it reads
+// only the events inside the box; a plain (latitude, longitude) index can
+// seek on the latitude range only and reads every event of the band,
+// around the world.
+const GeoCellsPerDegree = 10
+
+// MaxGeoCells is the most bands a query looks up one by one; a taller box
+// uses the latitude range on events_upcoming_geo instead.
+const MaxGeoCells = 40
+
+// geoCell is the band of a latitude.
+func geoCell(lat float64) int { return int(math.Floor((lat + 90) * GeoCellsPerDegree)) }
+
+func geoCellArg(p *geo.Place) any {
+	if p == nil || p.Latitude == nil {
+		return nil
+	}
+	return geoCell(*p.Latitude)
+}
 
 func (s *store) eventArgs(e *events.Event) ([]any, error) {
 	contacts, err := jsonText(e.Contacts)
@@ -65,7 +90,7 @@ func (s *store) eventArgs(e *events.Event) ([]any, error) {
 		string(e.Status), string(e.Visibility), string(e.JoinMode),
 		e.ExternalURL, e.Capacity, e.AnonymousParticipation, e.OnlineAddress}
 	args = append(args, placeArgs(e.Place)...)
-	args = append(args, e.Category, tags, e.Language, e.PictureURL, links, e.Draft, string(e.CommentModeration),
+	args = append(args, geoCellArg(e.Place), e.Category, tags, e.Language, e.PictureURL, links, e.Draft, string(e.CommentModeration),
 		e.Recurrence, ex, s.d.nullTime(e.SeriesEndsAt), e.Sequence, s.d.nullTime(e.PublishedAt),
 		s.d.Time(e.CreatedAt), s.d.Time(e.UpdatedAt))
 	return args, nil
@@ -311,7 +336,16 @@ func FindSQL(d *Dialect, q events.StoreQuery, series bool) (query string, args [
 			p.add("NOT e.local")
 		}
 	}
+	hint := d.GeoIndexHint
 	if b := q.Box; b != nil {
+		if lo, hi := geoCell(b.MinLat), geoCell(b.MaxLat); hi-lo < MaxGeoCells {
+			cells := make([]any, 0, hi-lo+1)
+			for c := lo; c <= hi; c++ {
+				cells = append(cells, c)
+			}
+			p.add("e.geo_cell IN (?"+strings.Repeat(", ?", len(cells)-1)+")", cells...)
+			hint = d.GeoCellIndexHint
+		}
 		p.add("e.latitude >= ? AND e.latitude <= ?", b.MinLat, b.MaxLat)
 		if b.Wraps() {
 			p.add("(e.longitude >= ? OR e.longitude <= ?)", b.MinLon, b.MaxLon)
@@ -326,9 +360,9 @@ func FindSQL(d *Dialect, q events.StoreQuery, series bool) (query string, args [
 		limit = events.DefaultPageSize
 	}
 	from := "events e"
-	if !series && q.Box != nil && !q.IncludeDrafts && d.GeoIndexHint != "" &&
+	if !series && q.Box != nil && !q.IncludeDrafts && hint != "" &&
 		len(q.Visibilities) == 1 && q.Visibilities[0] == events.Public {
-		from += " " + d.GeoIndexHint
+		from += " " + hint
 	}
 	query = `SELECT ` + eventCols + ` FROM ` + from + ` WHERE ` + strings.Join(p.where, " AND ") +
 		` ORDER BY e.begins_at, e.id LIMIT ?`

@@ -182,7 +182,7 @@ func TestWrapClassifies(t *testing.T) {
 
 func TestFindSQL(t *testing.T) {
 	t.Parallel()
-	d := &Dialect{Time: func(t time.Time) any { return t.UnixMicro() }, GeoIndexHint: "INDEXED BY geo"}
+	d := &Dialect{Time: func(t time.Time) any { return t.UnixMicro() }, GeoIndexHint: "INDEXED BY geo", GeoCellIndexHint: "INDEXED BY cell"}
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	yes := true
 	box := geo.Box{MinLat: 1, MaxLat: 2, MinLon: 170, MaxLon: -170}
@@ -208,7 +208,13 @@ func TestFindSQL(t *testing.T) {
 		{
 			name:     "wrapping box with hint",
 			q:        events.StoreQuery{Visibilities: []events.Visibility{events.Public}, Box: &box},
-			contains: []string{"INDEXED BY geo", "(e.longitude >= ? OR e.longitude <= ?)"},
+			contains: []string{"INDEXED BY cell", "e.geo_cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "(e.longitude >= ? OR e.longitude <= ?)"},
+		},
+		{
+			name:     "a box taller than MaxGeoCells bands uses the latitude range",
+			q:        events.StoreQuery{Visibilities: []events.Visibility{events.Public}, Box: &geo.Box{MinLat: -10, MaxLat: 10, MinLon: 0, MaxLon: 5}},
+			contains: []string{"INDEXED BY geo", "e.latitude >= ? AND e.latitude <= ?"},
+			absent:   []string{"geo_cell"},
 		},
 		{
 			name:     "no hint with drafts",
