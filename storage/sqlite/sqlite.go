@@ -110,12 +110,12 @@ var (
 // dialect is SQLite's.
 func dialect() *sqlstore.Dialect {
 	return &sqlstore.Dialect{
-		Name:         "sqlite",
+		Name:             "sqlite",
 		GeoIndexHint:     "INDEXED BY events_upcoming_geo",
 		GeoCellIndexHint: "INDEXED BY events_upcoming_cell",
-		Time:         func(t time.Time) any { return t.UnixMicro() },
-		TimeType:     "INTEGER",
-		Now:          "CAST(unixepoch('subsec') * 1000000 AS INTEGER)",
+		Time:             func(t time.Time) any { return t.UnixMicro() },
+		TimeType:         "INTEGER",
+		Now:              "CAST(unixepoch('subsec') * 1000000 AS INTEGER)",
 		IsUnique: func(err error) bool {
 			return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 		},
