@@ -1,0 +1,480 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/safehttp"
+	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/storage"
+)
+
+// Identity is the part of identity.Service the side effects use.
+type Identity interface {
+	GetActor(ctx context.Context, id string) (*identity.Actor, error)
+	GetActorByAPID(ctx context.Context, apID string) (*identity.Actor, error)
+	Follow(ctx context.Context, followerID, followedID, apID string) (*identity.Follow, error)
+	AcceptFollow(ctx context.Context, followerID, followedID string) (*identity.Follow, error)
+	RejectFollow(ctx context.Context, followerID, followedID string) (*identity.Follow, error)
+	Unfollow(ctx context.Context, followerID, followedID string) error
+	GetFollow(ctx context.Context, followerID, followedID string) (*identity.Follow, error)
+	GetFollowByAPID(ctx context.Context, apID string) (*identity.Follow, error)
+}
+
+// Participation is the part of events.Service the side effects use.
+type Participation interface {
+	Join(ctx context.Context, eventID, actorID string, in events.JoinInput) (*events.Participant, error)
+	Leave(ctx context.Context, eventID, actorID string) error
+}
+
+// EventLookup finds stored events by IRI: events.Store.
+type EventLookup interface {
+	GetEventByAPID(ctx context.Context, apID string) (*events.Event, error)
+}
+
+// ActorResolver returns the stored actor of an IRI, fetching and
+// storing a remote actor it does not know yet (through safehttp, with
+// the actor cache).
+type ActorResolver interface {
+	ResolveActor(ctx context.Context, iri string) (*identity.Actor, error)
+}
+
+// FollowAnswer is a follow of a local actor that was accepted at once
+// (the local actor does not approve followers manually): delivery sends
+// the Accept.
+type FollowAnswer struct {
+	Follow             *identity.Follow
+	Follower, Followed *identity.Actor
+}
+
+// JoinOutcome is how a remote Join of a local event was answered.
+type JoinOutcome string
+
+// Join outcomes. Accepted, Waitlisted and Pending are stored
+// participations; Rejected and Ignored stored nothing.
+const (
+	JoinAccepted   JoinOutcome = "accepted"   // a seat: send Accept
+	JoinWaitlisted JoinOutcome = "waitlisted" // full: waitlisted (Mobilizon sends nothing until promoted)
+	JoinPending    JoinOutcome = "pending"    // restricted: waits for the organizer
+	JoinRejected   JoinOutcome = "rejected"   // invitation only, closed, declined before: send Reject
+	JoinIgnored    JoinOutcome = "ignored"    // join mode external or none: send Ignore (FEP-8a8e)
+)
+
+// JoinAnswer tells delivery how to answer a remote Join.
+type JoinAnswer struct {
+	Outcome     JoinOutcome
+	JoinID      string // the Join activity's id
+	Actor       *identity.Actor
+	Event       *events.Event
+	Participant *events.Participant // nil when Rejected or Ignored
+}
+
+// Answers are told what to answer (the activities themselves are built
+// and sent by delivery). Both are optional.
+type Answers struct {
+	FollowAccepted func(ctx context.Context, a FollowAnswer) error
+	Join           func(ctx context.Context, a JoinAnswer) error
+}
+
+// RemoteEvents stores the events of other instances: events.Store
+// (events.Service has no method for remote events: their content was
+// validated and sanitized by federation/wire).
+type RemoteEvents interface {
+	GetEventByAPID(ctx context.Context, apID string) (*events.Event, error)
+	CreateEvent(ctx context.Context, e *events.Event) error
+	UpdateEvent(ctx context.Context, e *events.Event) error
+	DeleteEvent(ctx context.Context, id string) error
+}
+
+// ServicesConfig configures Services.
+type ServicesConfig struct {
+	Identity      Identity      // required
+	Actors        ActorResolver // required
+	Events        EventLookup   // required
+	Participation Participation // required
+	// RemoteEvents enables Create, Update and Delete of remote events;
+	// nil ignores them.
+	RemoteEvents RemoteEvents
+	Answers      Answers
+	// Now is the clock; nil means time.Now. NewID makes storage ids; nil
+	// means random UUIDs.
+	Now   func() time.Time
+	NewID func() string
+}
+
+// Services are the side effects of incoming activities on the domain
+// services: its Handlers plug into Config.Handlers and it is the Owners
+// of Config.Owners.
+type Services struct {
+	cfg ServicesConfig
+}
+
+// NewServices returns Services.
+func NewServices(cfg ServicesConfig) (*Services, error) {
+	switch {
+	case cfg.Identity == nil:
+		return nil, errors.New("inbox: ServicesConfig.Identity is required")
+	case cfg.Actors == nil:
+		return nil, errors.New("inbox: ServicesConfig.Actors is required")
+	case cfg.Events == nil:
+		return nil, errors.New("inbox: ServicesConfig.Events is required")
+	case cfg.Participation == nil:
+		return nil, errors.New("inbox: ServicesConfig.Participation is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = uuid.NewString
+	}
+	return &Services{cfg: cfg}, nil
+}
+
+// Handlers returns the handlers of the activities Services implements:
+// Follow, Accept, Reject and Undo of follows; Join, Leave and Undo of
+// joins on local events; Create, Update and Delete of remote events when
+// RemoteEvents is set.
+func (s *Services) Handlers() Handlers {
+	h := Handlers{Follow: s.follow, Accept: s.accept, Reject: s.reject, Undo: s.undo, Join: s.join, Leave: s.leave}
+	if s.cfg.RemoteEvents != nil {
+		h.Create, h.Update, h.Delete = s.upsertEvent, s.upsertEvent, s.deleteEvent
+	}
+	return h
+}
+
+// OwnerOf implements Owners: an actor owns itself, an event is owned by
+// its organizer.
+func (s *Services) OwnerOf(ctx context.Context, iri string) (string, error) {
+	if a, err := s.cfg.Identity.GetActorByAPID(ctx, iri); err == nil {
+		return a.APID, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return "", err
+	}
+	e, err := s.cfg.Events.GetEventByAPID(ctx, iri)
+	if err != nil {
+		return "", err
+	}
+	org, err := s.cfg.Identity.GetActor(ctx, e.OrganizerID)
+	if err != nil {
+		return "", err
+	}
+	return org.APID, nil
+}
+
+func refused(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrRefused, fmt.Sprintf(format, args...))
+}
+
+// localActor returns the local actor an IRI names, ErrRefused when it is
+// not one of ours.
+func (s *Services) localActor(ctx context.Context, iri string) (*identity.Actor, error) {
+	a, err := s.cfg.Identity.GetActorByAPID(ctx, iri)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !a.Local) {
+		return nil, refused("%s is not a local actor", iri)
+	}
+	return a, err
+}
+
+func (s *Services) follow(ctx context.Context, a *Activity) error {
+	followed, err := s.localActor(ctx, a.ObjectIRI)
+	if err != nil {
+		return err
+	}
+	follower, err := s.cfg.Actors.ResolveActor(ctx, a.Actor)
+	if err != nil {
+		return fmt.Errorf("inbox: follower %s: %w", a.Actor, err)
+	}
+	f, err := s.cfg.Identity.Follow(ctx, follower.ID, followed.ID, a.ID)
+	if err != nil {
+		if errors.Is(err, identity.ErrInvalid) {
+			return fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+		return err
+	}
+	if f.State == identity.FollowAccepted && s.cfg.Answers.FollowAccepted != nil {
+		return s.cfg.Answers.FollowAccepted(ctx, FollowAnswer{Follow: f, Follower: follower, Followed: followed})
+	}
+	return nil
+}
+
+// ourFollow finds the follow an Accept or Reject answers: by the
+// embedded Follow's id, or by its IRI. Only the followed actor answers.
+func (s *Services) ourFollow(ctx context.Context, a *Activity) (*identity.Follow, error) {
+	id := a.ObjectIRI
+	if a.Activity != nil && a.Activity.Type != wire.TypeFollow {
+		return nil, nil // Accept{Join} of our joins on remote events: not handled yet
+	}
+	f, err := s.cfg.Identity.GetFollowByAPID(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) && a.Activity != nil {
+		f, err = s.followBetween(ctx, a.Activity.Actor, a.Actor)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil // not an answer to a follow of ours: ignored
+	}
+	if err != nil {
+		return nil, err
+	}
+	followed, err := s.cfg.Identity.GetActor(ctx, f.FollowedID)
+	if err != nil {
+		return nil, err
+	}
+	if !safehttp.SameIRI(followed.APID, a.Actor) {
+		return nil, refused("%s cannot answer a follow of %s", a.Actor, followed.APID)
+	}
+	return f, nil
+}
+
+// followBetween finds the follow of a local follower by IRI of a followed
+// actor by IRI (an answer embedding a Follow without id).
+func (s *Services) followBetween(ctx context.Context, followerIRI, followedIRI string) (*identity.Follow, error) {
+	follower, err := s.cfg.Identity.GetActorByAPID(ctx, followerIRI)
+	if err != nil {
+		return nil, err
+	}
+	if !follower.Local {
+		return nil, storage.ErrNotFound
+	}
+	followed, err := s.cfg.Identity.GetActorByAPID(ctx, followedIRI)
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Identity.GetFollow(ctx, follower.ID, followed.ID)
+}
+
+func (s *Services) accept(ctx context.Context, a *Activity) error {
+	f, err := s.ourFollow(ctx, a)
+	if err != nil || f == nil {
+		return err
+	}
+	_, err = s.cfg.Identity.AcceptFollow(ctx, f.FollowerID, f.FollowedID)
+	if errors.Is(err, identity.ErrFollowState) {
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return err
+}
+
+func (s *Services) reject(ctx context.Context, a *Activity) error {
+	f, err := s.ourFollow(ctx, a)
+	if err != nil || f == nil {
+		return err
+	}
+	_, err = s.cfg.Identity.RejectFollow(ctx, f.FollowerID, f.FollowedID)
+	return err
+}
+
+func (s *Services) undo(ctx context.Context, a *Activity) error {
+	inner := a.Activity
+	if inner == nil {
+		// Undo by IRI: only a follow we know.
+		f, err := s.cfg.Identity.GetFollowByAPID(ctx, a.ObjectIRI)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.unfollow(ctx, a, f)
+	}
+	switch inner.Type {
+	case wire.TypeFollow:
+		followed, err := s.localActor(ctx, inner.ObjectIRI)
+		if err != nil {
+			return err
+		}
+		follower, err := s.cfg.Identity.GetActorByAPID(ctx, a.Actor)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		f, err := s.cfg.Identity.GetFollow(ctx, follower.ID, followed.ID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.unfollow(ctx, a, f)
+	case wire.TypeJoin:
+		return s.leaveEvent(ctx, a.Actor, inner.ObjectIRI)
+	}
+	return nil
+}
+
+func (s *Services) unfollow(ctx context.Context, a *Activity, f *identity.Follow) error {
+	follower, err := s.cfg.Identity.GetActor(ctx, f.FollowerID)
+	if err != nil {
+		return err
+	}
+	if !safehttp.SameIRI(follower.APID, a.Actor) {
+		return refused("%s cannot undo a follow of %s", a.Actor, follower.APID)
+	}
+	err = s.cfg.Identity.Unfollow(ctx, f.FollowerID, f.FollowedID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// localEvent returns the local event an IRI names, ErrRefused when it
+// is not one of ours.
+func (s *Services) localEvent(ctx context.Context, iri string) (*events.Event, error) {
+	e, err := s.cfg.Events.GetEventByAPID(ctx, iri)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !e.Local) {
+		return nil, refused("%s is not a local event", iri)
+	}
+	return e, err
+}
+
+func (s *Services) join(ctx context.Context, a *Activity) error {
+	e, err := s.localEvent(ctx, a.ObjectIRI)
+	if err != nil {
+		return err
+	}
+	actor, err := s.cfg.Actors.ResolveActor(ctx, a.Actor)
+	if err != nil {
+		return fmt.Errorf("inbox: participant %s: %w", a.Actor, err)
+	}
+	ans := JoinAnswer{JoinID: a.ID, Actor: actor, Event: e}
+	p, err := s.cfg.Participation.Join(ctx, e.ID, actor.ID, events.JoinInput{Message: a.ParticipationMessage, APID: a.ID})
+	switch {
+	case err == nil:
+		ans.Participant = p
+		switch p.Role {
+		case events.RoleWaitlisted:
+			ans.Outcome = JoinWaitlisted
+		case events.RoleNotApproved:
+			ans.Outcome = JoinPending
+		default:
+			ans.Outcome = JoinAccepted
+		}
+	case errors.Is(err, events.ErrNotJoinable):
+		ans.Outcome = JoinIgnored
+	case errors.Is(err, events.ErrClosed), errors.Is(err, events.ErrForbidden):
+		ans.Outcome = JoinRejected
+	case errors.Is(err, events.ErrAlreadyParticipating):
+		return nil
+	case errors.Is(err, events.ErrNotFound):
+		return refused("event %s", a.ObjectIRI)
+	case errors.Is(err, events.ErrInvalid):
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	default:
+		return err
+	}
+	if s.cfg.Answers.Join != nil {
+		return s.cfg.Answers.Join(ctx, ans)
+	}
+	return nil
+}
+
+func (s *Services) leave(ctx context.Context, a *Activity) error {
+	return s.leaveEvent(ctx, a.Actor, a.ObjectIRI)
+}
+
+// leaveEvent ends the participation of the activity's actor (never of
+// anyone else: the actor is the signer).
+func (s *Services) leaveEvent(ctx context.Context, actorIRI, eventIRI string) error {
+	e, err := s.localEvent(ctx, eventIRI)
+	if err != nil {
+		return err
+	}
+	actor, err := s.cfg.Identity.GetActorByAPID(ctx, actorIRI)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // never took part
+	}
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Participation.Leave(ctx, e.ID, actor.ID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case errors.Is(err, events.ErrOnlyOrganizer):
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return err
+}
+
+// upsertEvent stores a remote event from a Create or an Update (the
+// pipeline checked the origin and the owner). An event already stored is
+// replaced only by a newer version (updated, else published): Updates
+// delivered out of order end in the newest state.
+func (s *Services) upsertEvent(ctx context.Context, a *Activity) error {
+	pe := a.Event
+	if pe == nil {
+		return nil // other objects (notes, posts...) are not stored yet
+	}
+	st := s.cfg.RemoteEvents
+	in := pe.Event
+	version := in.UpdatedAt
+	if version.IsZero() {
+		version = in.PublishedAt
+	}
+	old, err := st.GetEventByAPID(ctx, in.APID)
+	switch {
+	case err == nil:
+		if old.Local {
+			return refused("%s is a local event", in.APID)
+		}
+		if version.IsZero() || !version.After(old.UpdatedAt) {
+			return nil // stale or unordered: keep what we have
+		}
+		in.ID, in.OrganizerID, in.CreatorID, in.GroupID = old.ID, old.OrganizerID, old.CreatorID, old.GroupID
+		in.Contacts, in.CreatedAt, in.Sequence = old.Contacts, old.CreatedAt, old.Sequence+1
+		in.Local, in.UpdatedAt = false, version.UTC().Truncate(time.Microsecond)
+		if in.PublishedAt.IsZero() {
+			in.PublishedAt = old.PublishedAt
+		}
+		return st.UpdateEvent(ctx, &in)
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	owner := pe.AttributedTo
+	if owner == "" {
+		owner = a.Actor
+	}
+	org, err := s.cfg.Actors.ResolveActor(ctx, owner)
+	if err != nil {
+		return fmt.Errorf("inbox: organizer %s: %w", owner, err)
+	}
+	now := s.cfg.Now().UTC().Truncate(time.Microsecond)
+	if version.IsZero() {
+		version = now
+	}
+	in.ID, in.OrganizerID, in.CreatorID, in.GroupID, in.Contacts = s.cfg.NewID(), org.ID, org.ID, "", nil
+	in.Local, in.CreatedAt, in.UpdatedAt = false, now, version.UTC().Truncate(time.Microsecond)
+	if in.PublishedAt.IsZero() {
+		in.PublishedAt = now
+	}
+	if err := st.CreateEvent(ctx, &in); err != nil && !errors.Is(err, storage.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// deleteEvent removes a stored remote event (the pipeline checked its
+// owner and remembers the tombstone).
+func (s *Services) deleteEvent(ctx context.Context, a *Activity) error {
+	st := s.cfg.RemoteEvents
+	old, err := st.GetEventByAPID(ctx, a.ObjectIRI)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case old.Local:
+		return refused("%s is a local event", a.ObjectIRI)
+	}
+	err = st.DeleteEvent(ctx, old.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
