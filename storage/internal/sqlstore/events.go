@@ -42,17 +42,19 @@ const eventColumns = `ap_id, url, local, organizer_id, group_id, creator_id, con
 const eventColumnCount = 44
 
 // GeoCellsPerDegree sets the latitude bands of the geo_cell column:
-// 10 per degree, about 11 km each. A radius query looks up the few bands
-// its box covers, each by a longitude range on the index
-// events_upcoming_cell (geo_cell, longitude, begins_at, id), so it reads
-// only the events inside the box; a plain (latitude, longitude) index can
-// seek on the latitude range only and reads every event of the band,
-// around the world.
+// 10 per degree, about 11 km each. A radius query over public, published
+// events reads each band its box covers in start order on the index
+// events_upcoming_cell (geo_cell, begins_at, id, longitude, latitude),
+// checking the box on the index entries, and stops at the page size:
+// in a city with thousands of events it reads about a page per band, and
+// in an empty box only that band's index entries. A (latitude,
+// longitude) index instead reads every event of the box (or of the
+// latitude band around the world) and sorts them.
 const GeoCellsPerDegree = 10
 
-// MaxGeoCells is the most bands a query looks up one by one; a taller box
+// MaxGeoCells is the most bands a query reads one by one; a taller box
 // uses the latitude range on events_upcoming_geo instead.
-const MaxGeoCells = 40
+const MaxGeoCells = 16
 
 // geoCell is the band of a latitude.
 func geoCell(lat float64) int { return int(math.Floor((lat + 90) * GeoCellsPerDegree)) }
@@ -336,15 +338,12 @@ func FindSQL(d *Dialect, q events.StoreQuery, series bool) (query string, args [
 			p.add("NOT e.local")
 		}
 	}
-	hint := d.GeoIndexHint
+	var cells []int
 	if b := q.Box; b != nil {
 		if lo, hi := geoCell(b.MinLat), geoCell(b.MaxLat); hi-lo < MaxGeoCells {
-			cells := make([]any, 0, hi-lo+1)
 			for c := lo; c <= hi; c++ {
 				cells = append(cells, c)
 			}
-			p.add("e.geo_cell IN (?"+strings.Repeat(", ?", len(cells)-1)+")", cells...)
-			hint = d.GeoCellIndexHint
 		}
 		p.add("e.latitude >= ? AND e.latitude <= ?", b.MinLat, b.MaxLat)
 		if b.Wraps() {
@@ -359,13 +358,27 @@ func FindSQL(d *Dialect, q events.StoreQuery, series bool) (query string, args [
 	} else if limit <= 0 {
 		limit = events.DefaultPageSize
 	}
-	from := "events e"
-	if !series && q.Box != nil && !q.IncludeDrafts && hint != "" &&
-		len(q.Visibilities) == 1 && q.Visibilities[0] == events.Public {
-		from += " " + hint
+	publicBox := !series && q.Box != nil && !q.IncludeDrafts &&
+		len(q.Visibilities) == 1 && q.Visibilities[0] == events.Public
+	where := strings.Join(p.where, " AND ")
+	if publicBox && len(cells) > 0 {
+		// One start-ordered read per band, merged.
+		parts := make([]string, len(cells))
+		for i, c := range cells {
+			parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s FROM events e %s WHERE e.geo_cell = ? AND %s ORDER BY e.begins_at, e.id LIMIT ?) AS band%d`,
+				eventCols, d.GeoCellIndexHint, where, i)
+			args = append(args, c)
+			args = append(args, p.args...)
+			args = append(args, limit)
+		}
+		query = strings.Join(parts, " UNION ALL ") + ` ORDER BY begins_at, id LIMIT ?`
+		return d.rebind(query), append(args, limit), true
 	}
-	query = `SELECT ` + eventCols + ` FROM ` + from + ` WHERE ` + strings.Join(p.where, " AND ") +
-		` ORDER BY e.begins_at, e.id LIMIT ?`
+	from := "events e"
+	if publicBox && d.GeoIndexHint != "" {
+		from += " " + d.GeoIndexHint
+	}
+	query = `SELECT ` + eventCols + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY e.begins_at, e.id LIMIT ?`
 	return d.rebind(query), append(p.args, limit), true
 }
 
