@@ -1,0 +1,79 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+
+	"codeberg.org/convene/convene/federation/inbox"
+	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/storage"
+)
+
+// Answers returns the inbox.Answers that queue the answers to remote
+// activities the hooks cannot see, each in a transaction of st:
+//
+//   - FollowAccepted: Accept{Follow} by the followed local actor, to the
+//     follower (identity has no hook).
+//   - Join: Reject{Join} (refused: closed, invitation only, declined
+//     before) and Ignore (join mode external or none), which store no
+//     participation and so fire no events hook. Accepted, waitlisted and
+//     pending joins are answered by EventChanged, inside the join's own
+//     transaction: Answers does nothing for them, so nothing is sent
+//     twice.
+//
+// These run after the inbox's change committed: a crash in between
+// loses the answer (the remote server may send its activity again).
+func (o *Outbox) Answers(st storage.Transactor) inbox.Answers {
+	return inbox.Answers{
+		FollowAccepted: func(ctx context.Context, a inbox.FollowAnswer) error {
+			if a.Follow == nil || a.Follower == nil || a.Followed == nil || a.Follower.Local {
+				return nil
+			}
+			f := wire.FollowView{ID: a.Follow.APID, Follower: a.Follower.APID, Followed: a.Followed.APID}
+			act := wire.AcceptFollow(f, o.base+"/accept/follow/"+a.Follow.ID+"/"+o.newID())
+			return st.InTx(ctx, func(tx storage.Tx) error {
+				t, err := open(tx, false)
+				if err != nil {
+					return err
+				}
+				aud := &audience{}
+				aud.add(a.Follower)
+				return o.enqueue(ctx, t, act, a.Followed.APID, aud)
+			})
+		},
+		Join: func(ctx context.Context, a inbox.JoinAnswer) error {
+			if a.Actor == nil || a.Event == nil || a.Actor.Local || !a.Event.Local {
+				return nil
+			}
+			if a.Outcome != inbox.JoinRejected && a.Outcome != inbox.JoinIgnored {
+				return nil
+			}
+			return st.InTx(ctx, func(tx storage.Tx) error {
+				t, err := open(tx, false)
+				if err != nil {
+					return err
+				}
+				org, err := t.actor(ctx, a.Event.OrganizerID)
+				if err != nil {
+					return err
+				}
+				var act wire.Activity
+				if a.Outcome == inbox.JoinIgnored {
+					act = wire.IgnoreJoin(o.base+"/ignore/join/"+o.newID(), org.APID, a.JoinID, a.Actor.APID)
+				} else {
+					p := wire.Participation{ID: a.JoinID, Participant: a.Actor.APID, Event: a.Event.APID, Organizer: org.APID}
+					if a.Event.GroupID != "" {
+						p.Followers, p.Members = org.Followers, org.APID+"/members"
+					}
+					act = wire.RejectJoin(p, o.base+"/reject/join/"+o.newID(), org.APID)
+				}
+				if a.JoinID == "" {
+					return fmt.Errorf("outbox: answer to a Join without id from %s", a.Actor.APID)
+				}
+				aud := &audience{}
+				aud.add(a.Actor)
+				return o.enqueue(ctx, t, act, org.APID, aud)
+			})
+		},
+	}
+}

@@ -1,0 +1,433 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/delivery"
+	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/baseurl"
+	"codeberg.org/convene/convene/storage"
+)
+
+// Limits.
+const (
+	// MaxRecipients bounds the actors (followers and members together)
+	// read for one activity. Beyond it the rest are not delivered to: a
+	// larger audience needs relays or a paged fan-out job.
+	MaxRecipients = 50_000
+	// PageSize is the number of followers or members read per query.
+	PageSize = 500
+)
+
+// Config configures an Outbox.
+type Config struct {
+	// BaseURL is the instance's public URL; required. Its host is never
+	// delivered to, and answers get ids under it.
+	BaseURL string
+	// LocalHosts are more hosts of this instance (aliases), never
+	// delivered to. Optional.
+	LocalHosts []string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// NewID makes the unique part of answer ids (Accept, Reject); nil
+	// means random UUIDs.
+	NewID func() string
+}
+
+// Outbox implements events.Hook and groups.Hook. It is safe for
+// concurrent use.
+type Outbox struct {
+	base  string
+	hosts []string
+	now   func() time.Time
+	newID func() string
+}
+
+var (
+	_ events.Hook = (*Outbox)(nil)
+	_ groups.Hook = (*Outbox)(nil)
+)
+
+// New returns an Outbox.
+func New(cfg Config) (*Outbox, error) {
+	base, host, err := baseurl.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: Config.%w", err)
+	}
+	o := &Outbox{base: base, hosts: append([]string{host}, cfg.LocalHosts...), now: cfg.Now, newID: cfg.NewID}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.newID == nil {
+		o.newID = uuid.NewString
+	}
+	return o, nil
+}
+
+func (o *Outbox) clock() time.Time { return o.now().UTC().Truncate(time.Microsecond) }
+
+// txn is the contracts of one transaction this package reads and writes.
+type txn struct {
+	ids    identity.Store
+	groups groups.Store
+	queue  delivery.Queue
+	actors map[string]*identity.Actor
+}
+
+func open(tx storage.Tx, needGroups bool) (*txn, error) {
+	t := &txn{actors: map[string]*identity.Actor{}}
+	var err error
+	if t.queue, err = storage.As[delivery.Queue](tx); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if t.ids, err = storage.As[identity.Store](tx); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if needGroups {
+		if t.groups, err = storage.As[groups.Store](tx); err != nil {
+			return nil, fmt.Errorf("outbox: %w", err)
+		}
+	}
+	return t, nil
+}
+
+func (t *txn) actor(ctx context.Context, id string) (*identity.Actor, error) {
+	if a, ok := t.actors[id]; ok {
+		return a, nil
+	}
+	a, err := t.ids.GetActor(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: actor %s: %w", id, err)
+	}
+	t.actors[id] = a
+	return a, nil
+}
+
+// audience collects the remote actors an activity is delivered to.
+type audience struct {
+	recipients []delivery.Recipient
+	iris       []string
+	seen       map[string]bool
+}
+
+func (a *audience) add(x *identity.Actor) bool {
+	if len(a.iris) >= MaxRecipients {
+		return false
+	}
+	if x.Local || a.seen[x.APID] {
+		return true
+	}
+	if a.seen == nil {
+		a.seen = map[string]bool{}
+	}
+	a.seen[x.APID] = true
+	a.iris = append(a.iris, x.APID)
+	a.recipients = append(a.recipients, delivery.Recipient{ID: x.APID, Inbox: x.Inbox, SharedInbox: x.SharedInbox})
+	return true
+}
+
+// addFollowers adds the accepted remote followers of actorID.
+func (t *txn) addFollowers(ctx context.Context, aud *audience, actorID string) error {
+	var after storage.Cursor
+	for {
+		page, err := t.ids.ListFollowers(ctx, actorID, identity.FollowAccepted, after, PageSize)
+		if err != nil {
+			return fmt.Errorf("outbox: followers of %s: %w", actorID, err)
+		}
+		for _, f := range page {
+			a, err := t.actor(ctx, f.FollowerID)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !aud.add(a) {
+				return nil
+			}
+		}
+		if len(page) < PageSize {
+			return nil
+		}
+		last := page[len(page)-1]
+		after = storage.Cursor{At: last.CreatedAt, ID: last.ID}
+	}
+}
+
+// memberRoles are the roles of members proper.
+var memberRoles = []groups.Role{groups.RoleCreator, groups.RoleAdministrator, groups.RoleModerator, groups.RoleMember}
+
+// addMembers adds the remote members of groupID.
+func (t *txn) addMembers(ctx context.Context, aud *audience, groupID string) error {
+	var after storage.Cursor
+	for {
+		page, err := t.groups.ListMembers(ctx, groupID, memberRoles, after, PageSize)
+		if err != nil {
+			return fmt.Errorf("outbox: members of %s: %w", groupID, err)
+		}
+		for _, m := range page {
+			a, err := t.actor(ctx, m.ActorID)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !aud.add(a) {
+				return nil
+			}
+		}
+		if len(page) < PageSize {
+			return nil
+		}
+		last := page[len(page)-1]
+		after = storage.Cursor{At: last.CreatedAt, ID: last.ID}
+	}
+}
+
+// enqueue marshals act and queues it for the audience's inboxes, signed
+// by signer. An audience without a deliverable inbox queues nothing.
+func (o *Outbox) enqueue(ctx context.Context, t *txn, act wire.Activity, signer string, aud *audience) error {
+	inboxes, _ := delivery.Inboxes(delivery.Addressing{To: aud.iris}, aud.recipients, o.hosts)
+	valid := inboxes[:0]
+	for _, in := range inboxes {
+		if _, err := delivery.HostOf(in); err == nil { // a remote actor's broken inbox must not block local changes
+			valid = append(valid, in)
+		}
+	}
+	if len(valid) == 0 {
+		return nil
+	}
+	body, err := wire.Marshal(act)
+	if err != nil {
+		return fmt.Errorf("outbox: %s %s: %w", act.Type, act.ID, err)
+	}
+	if err := t.queue.Enqueue(ctx, o.clock(), delivery.Activity{ID: act.ID, ActorID: signer, Body: body}, valid); err != nil {
+		return fmt.Errorf("outbox: enqueue %s %s: %w", act.Type, act.ID, err)
+	}
+	return nil
+}
+
+// EventChanged implements events.Hook.
+func (o *Outbox) EventChanged(ctx context.Context, tx storage.Tx, c events.Change) error {
+	e := c.Event
+	if e == nil || !e.Local {
+		return nil
+	}
+	switch c.Kind {
+	case events.EventCreated, events.EventUpdated, events.EventDeleted:
+		return o.eventChanged(ctx, tx, c)
+	case events.ParticipantAdded, events.ParticipantChanged:
+		return o.participation(ctx, tx, c)
+	}
+	return nil
+}
+
+func (o *Outbox) eventChanged(ctx context.Context, tx storage.Tx, c events.Change) error {
+	e := c.Event
+	if e.Draft {
+		return nil // never published, or unpublished: nothing federates
+	}
+	if e.Visibility == events.Private && e.GroupID == "" {
+		return nil
+	}
+	t, err := open(tx, e.GroupID != "")
+	if err != nil {
+		return err
+	}
+	org, err := t.actor(ctx, e.OrganizerID)
+	if err != nil {
+		return err
+	}
+	v := wire.EventView{Event: *e, Organizer: org.APID, Followers: org.Followers, BaseURL: o.base, Now: o.clock()}
+	if e.GroupID != "" {
+		v.Members = org.APID + "/members"
+	}
+	if e.CreatorID != "" {
+		if cr, err := t.actor(ctx, e.CreatorID); err == nil {
+			v.Actor = cr.APID
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	for _, id := range e.Contacts {
+		a, err := t.actor(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		v.Contacts = append(v.Contacts, a.APID)
+	}
+
+	var act wire.Activity
+	seq := strconv.Itoa(e.Sequence)
+	switch {
+	case c.Kind == events.EventCreated:
+		act = wire.CreateEvent(v)
+	case c.Kind == events.EventUpdated && e.PublishedAt.Equal(e.UpdatedAt):
+		act = wire.CreateEvent(v) // the update published a draft
+		act.ID = e.APID + "/activity/" + seq
+	case c.Kind == events.EventUpdated:
+		act = wire.UpdateEvent(v)
+		act.ID = e.APID + "/updates/" + seq
+	default:
+		ref := wire.CreateEvent(v)
+		act = wire.Delete(wire.Tombstone{ID: e.APID, FormerType: "Event", Deleted: o.clock()}, ref.Actor, ref.To, ref.CC)
+	}
+	// A group event's activity is by the member who acted (wire's
+	// builders name the creator), attributed to the group.
+	if e.GroupID != "" && c.ActorID != "" && c.ActorID != e.GroupID {
+		if a, err := t.actor(ctx, c.ActorID); err == nil && a.Local {
+			act.Actor = a.APID
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	if act.Actor != org.APID {
+		act.AttributedTo = org.APID
+	}
+
+	aud := &audience{}
+	if e.Visibility != events.Private {
+		if err := t.addFollowers(ctx, aud, org.ID); err != nil {
+			return err
+		}
+	}
+	if e.GroupID != "" {
+		if err := t.addMembers(ctx, aud, e.GroupID); err != nil {
+			return err
+		}
+	}
+	return o.enqueue(ctx, t, act, act.Actor, aud)
+}
+
+// accepted reports whether a participation role holds a seat.
+func accepted(r events.ParticipantRole) bool {
+	return r == events.RoleParticipant || r == events.RoleModerator || r == events.RoleCreator
+}
+
+func (o *Outbox) participation(ctx context.Context, tx storage.Tx, c events.Change) error {
+	p, e := c.Participant, c.Event
+	if p == nil || p.ActorID == "" {
+		return nil
+	}
+	var typ string
+	switch {
+	case accepted(p.Role) && (c.Kind == events.ParticipantAdded || !accepted(c.PreviousRole)):
+		typ = wire.TypeAccept
+	case p.Role == events.RoleRejected && (c.Kind == events.ParticipantAdded || c.PreviousRole != events.RoleRejected):
+		typ = wire.TypeReject
+	default:
+		return nil
+	}
+	t, err := open(tx, false)
+	if err != nil {
+		return err
+	}
+	who, err := t.actor(ctx, p.ActorID)
+	if err != nil {
+		return err
+	}
+	if who.Local {
+		return nil
+	}
+	org, err := t.actor(ctx, e.OrganizerID)
+	if err != nil {
+		return err
+	}
+	part := wire.Participation{ID: p.APID, Participant: who.APID, Event: e.APID, Organizer: org.APID, Message: p.Message}
+	if e.GroupID != "" {
+		part.Followers, part.Members = org.Followers, org.APID+"/members"
+	}
+	if part.ID == "" {
+		part.ID = o.base + "/join/event/" + p.ID
+	}
+	by := org.APID
+	if c.ActorID != "" && c.ActorID != p.ActorID {
+		if a, err := t.actor(ctx, c.ActorID); err == nil && a.Local {
+			by = a.APID
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	var act wire.Activity
+	if typ == wire.TypeAccept {
+		act = wire.AcceptJoin(part, o.base+"/accept/join/"+p.ID+"/"+o.newID(), by)
+	} else {
+		act = wire.RejectJoin(part, o.base+"/reject/join/"+p.ID+"/"+o.newID(), by)
+	}
+	aud := &audience{}
+	aud.add(who)
+	return o.enqueue(ctx, t, act, by, aud)
+}
+
+// GroupChanged implements groups.Hook.
+func (o *Outbox) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Change) error {
+	if c.Kind != groups.MemberChanged || c.Member == nil || c.Group == nil || !c.Group.Local {
+		return nil
+	}
+	m, g := c.Member, c.Group
+	prev := c.PreviousRole
+	admitted := groups.IsMember(m.Role) && (prev == "" || prev == groups.RoleNotApproved)
+	refused := m.Role == groups.RoleRejected && prev == groups.RoleNotApproved
+	invited := m.Role == groups.RoleInvited && prev != groups.RoleInvited
+	if !admitted && !refused && !invited {
+		return nil
+	}
+	t, err := open(tx, false)
+	if err != nil {
+		return err
+	}
+	who, err := t.actor(ctx, m.ActorID)
+	if err != nil {
+		return err
+	}
+	if who.Local {
+		return nil
+	}
+	mem := wire.Membership{ID: m.APID, Member: who.APID, Group: g.APID, Role: m.Role}
+	if mem.ID == "" {
+		mem.ID = o.base + "/member/" + m.ID
+	}
+	by := g.APID
+	if c.ActorID != "" && c.ActorID != m.ActorID && c.ActorID != g.ID {
+		if a, err := t.actor(ctx, c.ActorID); err == nil && a.Local {
+			by = a.APID
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	var act wire.Activity
+	switch {
+	case invited:
+		if by == g.APID && m.InvitedBy != "" {
+			if a, err := t.actor(ctx, m.InvitedBy); err == nil && a.Local {
+				by = a.APID
+			}
+		}
+		act = wire.InviteToGroup(mem, by)
+		act.ID = o.base + "/invite/member/" + m.ID + "/" + o.newID()
+	case admitted:
+		kind := "member"
+		if by == g.APID {
+			kind = "join"
+		}
+		act = wire.AcceptGroupJoin(mem, o.base+"/accept/"+kind+"/"+m.ID+"/"+o.newID(), by)
+	default:
+		act = wire.RejectGroupJoin(mem, o.base+"/reject/member/"+m.ID+"/"+o.newID(), by)
+	}
+	aud := &audience{}
+	aud.add(who)
+	return o.enqueue(ctx, t, act, by, aud)
+}
