@@ -181,10 +181,26 @@ func TestSubscriptionRefreshIntoSQLite(t *testing.T) {
 		Client: loopbackClient(t, safehttp.Config{}), Now: w.clock.Now})
 	require.NoError(t, err)
 
+	// Bad subscriptions are refused and store nothing.
+	for _, bad := range []struct{ url, field string }{
+		{"ftp://files.example/cal.ics", "url"}, {"/relative.ics", "url"},
+		{"https://user:pw@cal.example/x.ics", "url"}, {"https://" + strings.Repeat("a", 2100), "url"},
+	} {
+		_, err := sb.Subscribe(w.ctx, ical.Target{ActorID: alice}, bad.url, ical.ImportOptions{})
+		var ve *events.ValidationError
+		require.ErrorAs(t, err, &ve, bad.url)
+		assert.Equal(t, bad.field, ve.Field)
+	}
+	_, err = sb.Subscribe(w.ctx, ical.Target{}, srv.URL, ical.ImportOptions{})
+	require.ErrorIs(t, err, events.ErrInvalid)
+	subs, err := w.db.ListSubscriptions(w.ctx, alice)
+	require.NoError(t, err)
+	require.Empty(t, subs)
+
 	// A new subscription: NextAt zero, due at once.
-	sub := &ical.Subscription{ID: "0b7e7f0e-5c43-4d3e-9a55-1a2b3c4d5e6f", Target: ical.Target{ActorID: alice},
-		URL: srv.URL + "/cal.ics", Visibility: events.Unlisted, DeleteMissing: true}
-	require.NoError(t, w.db.SaveSubscription(w.ctx, sub))
+	sub, err := sb.Subscribe(w.ctx, ical.Target{ActorID: alice}, srv.URL+"/cal.ics",
+		ical.ImportOptions{Visibility: events.Unlisted, DeleteMissing: true})
+	require.NoError(t, err)
 	n, err := sb.RefreshDue(w.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)

@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/federation/safehttp"
@@ -133,6 +137,46 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 		s.now = time.Now
 	}
 	return s, nil
+}
+
+// MaxSubscriptionURLLength bounds the URL of a subscription.
+const MaxSubscriptionURLLength = 2048
+
+// Subscribe subscribes a profile (t.ActorID) or a group (t.GroupID, with
+// t.ActorID the member acting) to the calendar at rawURL: the
+// subscription is stored due at once, and Refresh or RefreshDue imports
+// it. The URL must be an absolute http or https URL without user
+// information; whether its host may be reached is decided at each fetch
+// by the client (safehttp refuses private addresses). Authorization is
+// that of the import itself: events.Service checks on every refresh that
+// the actor may create the target's events, and a refused import is
+// recorded in LastError. A bad URL or target is an *events.ValidationError and
+// stores nothing.
+func (s *Subscriber) Subscribe(ctx context.Context, t Target, rawURL string, opts ImportOptions) (*Subscription, error) {
+	if t.ActorID == "" {
+		return nil, &events.ValidationError{Field: "actor", Reason: "a subscription needs the profile it imports as"}
+	}
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	switch {
+	case len(rawURL) > MaxSubscriptionURLLength:
+		return nil, &events.ValidationError{Field: "url", Reason: fmt.Sprintf("is longer than %d bytes", MaxSubscriptionURLLength)}
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return nil, &events.ValidationError{Field: "url", Reason: "is not an absolute http or https URL"}
+	case u.User != nil:
+		return nil, &events.ValidationError{Field: "url", Reason: "must not carry a user name or password"}
+	}
+	if opts.Visibility == "" {
+		opts.Visibility = events.Public
+	}
+	if opts.Visibility != events.Public && opts.Visibility != events.Unlisted && opts.Visibility != events.Private {
+		return nil, &events.ValidationError{Field: "visibility", Reason: fmt.Sprintf("unknown visibility %q", opts.Visibility)}
+	}
+	sub := &Subscription{ID: uuid.NewString(), Target: t, URL: u.String(),
+		Visibility: opts.Visibility, DeleteMissing: opts.DeleteMissing}
+	if err := s.cfg.Subscriptions.SaveSubscription(ctx, sub); err != nil {
+		return nil, fmt.Errorf("ical: subscribe: %w", err)
+	}
+	return sub, nil
 }
 
 // Refresh fetches and imports one subscription now and saves its new
