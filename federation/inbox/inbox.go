@@ -185,7 +185,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 		return refuse(http.StatusBadRequest, "reading the body: %v", err)
 	}
-	if err := checkDepth(body); err != nil {
+	if err := wire.CheckDocument(body); err != nil {
 		return refuse(http.StatusBadRequest, "%v", err)
 	}
 	// 2. The signer's domain, before any key is fetched.
@@ -309,34 +309,4 @@ func hostOf(iri string) (string, error) {
 		host = strings.TrimSuffix(host, ":80")
 	}
 	return host, nil
-}
-
-// checkDepth refuses JSON nested deeper than wire.MaxDepth, before any
-// parser sees it (the wire parser checks again, with encoding).
-func checkDepth(b []byte) error {
-	depth, inString := 0, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			if depth > wire.MaxDepth {
-				return fmt.Errorf("JSON nested deeper than %d", wire.MaxDepth)
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return nil
 }

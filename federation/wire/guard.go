@@ -4,10 +4,12 @@ import (
 	"unicode/utf8"
 )
 
-// checkDocument runs before any JSON parser: it refuses documents that are
+// CheckDocument runs before any JSON parser: it refuses documents that are
 // too large, nested too deep, not UTF-8, or that hold a NUL byte, raw or
 // escaped as \u0000. It is one pass over the bytes without allocation.
-func checkDocument(data []byte) error {
+// The parsers call it; the inbox calls it too, before it spends a
+// signature check on a body no parser would read.
+func CheckDocument(data []byte) error {
 	if len(data) > MaxDocumentSize {
 		return errf(ErrTooLarge, "", "%d bytes, the limit is %d", len(data), MaxDocumentSize)
 	}

@@ -56,7 +56,7 @@ func NewParser(cfg Config) (*Parser, error) {
 // pooled fastjson parser and hands the root object to fn. Values from the
 // parser must not outlive fn: readers copy what they keep.
 func (p *Parser) parse(data []byte, fn func(v *fastjson.Value, r *reader) error) error {
-	if err := checkDocument(data); err != nil {
+	if err := CheckDocument(data); err != nil {
 		return err
 	}
 	fp := p.pool.Get()
