@@ -98,7 +98,8 @@ func (s *Service) Update(ctx context.Context, actorID, eventID string, in Input)
 		if err := st.UpdateEvent(ctx, e); err != nil {
 			return err
 		}
-		if err := s.emit(ctx, tx, Change{Kind: EventUpdated, ActorID: actorID, Event: e}); err != nil {
+		published := wasDraft && !e.Draft
+		if err := s.emit(ctx, tx, Change{Kind: EventUpdated, ActorID: actorID, Event: e, Published: published}); err != nil {
 			return err
 		}
 		out = e

@@ -290,3 +290,27 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		require.Error(t, err, base)
 	}
 }
+
+// TestPublishingADraftIsMarked: the hook learns which update published a
+// draft (federation sends a Create then, an Update otherwise).
+func TestPublishingADraftIsMarked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sqlitetest.Open(t))
+	alice := f.actor("alice")
+	in := input("Soon")
+	in.Draft = true
+	e := f.create(alice, in)
+	in = events.InputOf(e)
+	in.Draft = false
+	_, err := f.svc.Update(f.ctx, alice, e.ID, in)
+	require.NoError(t, err)
+	in.Title = "Soon, really"
+	_, err = f.svc.Update(f.ctx, alice, e.ID, in)
+	require.NoError(t, err)
+	f.hook.mu.Lock()
+	defer f.hook.mu.Unlock()
+	require.Len(t, f.hook.changes, 3)
+	assert.Equal(t, events.EventCreated, f.hook.changes[0].Kind)
+	assert.True(t, f.hook.changes[1].Published, "the update that published the draft")
+	assert.False(t, f.hook.changes[2].Published)
+}

@@ -101,6 +101,9 @@ type Change struct {
 	Comment     *Comment
 	// PreviousRole is the role before a ParticipantChanged.
 	PreviousRole ParticipantRole
+	// Published is set on the EventUpdated that turned a draft into a
+	// published event: for everyone else the event is new.
+	Published bool
 }
 
 // Config configures a Service.

@@ -24,12 +24,9 @@
 //   - EventCreated: Create{Event}, id <event>/activity.
 //   - EventUpdated: Update{Event}, id <event>/updates/<sequence>. When
 //     the update publishes a draft it is a Create instead (id
-//     <event>/activity/<sequence>). events.Change does not say whether
-//     the event was a draft; an update is taken as the publication when
-//     PublishedAt equals UpdatedAt, which events.Service sets exactly
-//     then (a frozen clock may also take an ordinary update for one; a
-//     Create of a known object is an upsert for receivers). An update
-//     that turns a published event back into a draft sends nothing.
+//     <event>/activity/<sequence>); events.Change.Published marks it. An
+//     update that turns a published event back into a draft sends
+//     nothing.
 //   - EventDeleted: Delete{Tombstone}, id <event>/delete.
 //
 // The recipients are the accepted remote followers of the organizer (the

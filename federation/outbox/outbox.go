@@ -275,7 +275,7 @@ func (o *Outbox) eventChanged(ctx context.Context, tx storage.Tx, c events.Chang
 	switch {
 	case c.Kind == events.EventCreated:
 		act = wire.CreateEvent(v)
-	case c.Kind == events.EventUpdated && e.PublishedAt.Equal(e.UpdatedAt):
+	case c.Kind == events.EventUpdated && c.Published:
 		act = wire.CreateEvent(v) // the update published a draft
 		act.ID = e.APID + "/activity/" + seq
 	case c.Kind == events.EventUpdated:
