@@ -137,45 +137,46 @@ func (a *audience) add(x *identity.Actor) bool {
 
 // addFollowers adds the accepted remote followers of actorID.
 func (t *txn) addFollowers(ctx context.Context, aud *audience, actorID string) error {
-	var after storage.Cursor
-	for {
+	return t.addPaged(ctx, aud, "followers of "+actorID, func(after storage.Cursor) ([]string, storage.Cursor, error) {
 		page, err := t.ids.ListFollowers(ctx, actorID, identity.FollowAccepted, after, PageSize)
-		if err != nil {
-			return fmt.Errorf("outbox: followers of %s: %w", actorID, err)
+		ids := make([]string, len(page))
+		for i, f := range page {
+			ids[i] = f.FollowerID
 		}
-		for _, f := range page {
-			a, err := t.actor(ctx, f.FollowerID)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if !aud.add(a) {
-				return nil
-			}
+		if len(page) > 0 {
+			after = storage.Cursor{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
 		}
-		if len(page) < PageSize {
-			return nil
-		}
-		last := page[len(page)-1]
-		after = storage.Cursor{At: last.CreatedAt, ID: last.ID}
-	}
+		return ids, after, err
+	})
 }
 
-// memberRoles are the roles of members proper.
-var memberRoles = []groups.Role{groups.RoleCreator, groups.RoleAdministrator, groups.RoleModerator, groups.RoleMember}
-
-// addMembers adds the remote members of groupID.
+// addMembers adds the remote members (creator to member) of groupID.
 func (t *txn) addMembers(ctx context.Context, aud *audience, groupID string) error {
+	roles := []groups.Role{groups.RoleCreator, groups.RoleAdministrator, groups.RoleModerator, groups.RoleMember}
+	return t.addPaged(ctx, aud, "members of "+groupID, func(after storage.Cursor) ([]string, storage.Cursor, error) {
+		page, err := t.groups.ListMembers(ctx, groupID, roles, after, PageSize)
+		ids := make([]string, len(page))
+		for i, m := range page {
+			ids[i] = m.ActorID
+		}
+		if len(page) > 0 {
+			after = storage.Cursor{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+		}
+		return ids, after, err
+	})
+}
+
+// addPaged adds the actors that list returns, PageSize at a time, until
+// the list ends or the audience is full. Actors that are gone are skipped.
+func (t *txn) addPaged(ctx context.Context, aud *audience, what string, list func(after storage.Cursor) ([]string, storage.Cursor, error)) error {
 	var after storage.Cursor
 	for {
-		page, err := t.groups.ListMembers(ctx, groupID, memberRoles, after, PageSize)
+		ids, next, err := list(after)
 		if err != nil {
-			return fmt.Errorf("outbox: members of %s: %w", groupID, err)
+			return fmt.Errorf("outbox: %s: %w", what, err)
 		}
-		for _, m := range page {
-			a, err := t.actor(ctx, m.ActorID)
+		for _, id := range ids {
+			a, err := t.actor(ctx, id)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
@@ -186,11 +187,10 @@ func (t *txn) addMembers(ctx context.Context, aud *audience, groupID string) err
 				return nil
 			}
 		}
-		if len(page) < PageSize {
+		if len(ids) < PageSize {
 			return nil
 		}
-		last := page[len(page)-1]
-		after = storage.Cursor{At: last.CreatedAt, ID: last.ID}
+		after = next
 	}
 }
 
