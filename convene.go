@@ -55,6 +55,9 @@ type Config struct {
 	// GroupHook is told of every group and membership change inside its
 	// transaction; optional.
 	GroupHook groups.Hook
+	// IdentityHook is told of every follow change inside its
+	// transaction; optional.
+	IdentityHook identity.Hook
 }
 
 // Instance is a wired set of services.
@@ -72,7 +75,7 @@ func New(cfg Config) (*Instance, error) {
 		return nil, errors.New("convene: Config.Store is required")
 	}
 	id, err := identity.New(identity.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Now: cfg.Now,
-		Argon2: cfg.Argon2, GenerateKey: cfg.GenerateKey})
+		Argon2: cfg.Argon2, GenerateKey: cfg.GenerateKey, Hook: cfg.IdentityHook})
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}

@@ -68,10 +68,12 @@ func (s *Service) Follow(ctx context.Context, followerID, followedID, apID strin
 	}
 	now := s.clock()
 	f := &Follow{ID: id, APID: apID, FollowerID: followerID, FollowedID: followedID, State: state, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(st Store) error {
+	err = s.inTxHook(ctx, func(tx storage.Tx, st Store) error {
+		var prev FollowState
 		old, err := st.GetFollow(ctx, followerID, followedID)
 		switch {
 		case err == nil:
+			prev = old.State
 			if old.State == FollowAccepted {
 				f.State = FollowAccepted
 			}
@@ -84,7 +86,7 @@ func (s *Service) Follow(ctx context.Context, followerID, followedID, apID strin
 			}
 			return storeErr("follow", err)
 		}
-		return nil
+		return s.emitFollow(ctx, tx, st, f, prev, true, false)
 	})
 	if err != nil {
 		return nil, err
@@ -96,7 +98,7 @@ func (s *Service) Follow(ctx context.Context, followerID, followedID, apID strin
 func (s *Service) setFollowState(ctx context.Context, followerID, followedID string, state FollowState) (*Follow, error) {
 	now := s.clock()
 	var out *Follow
-	err := s.inTx(ctx, func(st Store) error {
+	err := s.inTxHook(ctx, func(tx storage.Tx, st Store) error {
 		f, err := st.GetFollow(ctx, followerID, followedID)
 		if err != nil {
 			return storeErr("follow", err)
@@ -108,11 +110,12 @@ func (s *Service) setFollowState(ctx context.Context, followerID, followedID str
 		if state == FollowAccepted && f.State == FollowRejected {
 			return ErrFollowState
 		}
+		prev := f.State
 		f.State, f.UpdatedAt = state, now
 		if err := st.PutFollow(ctx, f); err != nil {
 			return storeErr("follow", err)
 		}
-		return nil
+		return s.emitFollow(ctx, tx, st, f, prev, false, false)
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +141,16 @@ func (s *Service) RejectFollow(ctx context.Context, followerID, followedID strin
 // Unfollow deletes the follow between the two actors, in any state
 // (ErrNotFound when there is none).
 func (s *Service) Unfollow(ctx context.Context, followerID, followedID string) error {
-	return storeErr("unfollow", s.store.DeleteFollow(ctx, followerID, followedID))
+	return s.inTxHook(ctx, func(tx storage.Tx, st Store) error {
+		f, err := st.GetFollow(ctx, followerID, followedID)
+		if err != nil {
+			return storeErr("unfollow", err)
+		}
+		if err := st.DeleteFollow(ctx, followerID, followedID); err != nil {
+			return storeErr("unfollow", err)
+		}
+		return s.emitFollow(ctx, tx, st, f, f.State, false, true)
+	})
 }
 
 // GetFollow returns the follow between two actors, in any state.

@@ -36,6 +36,9 @@ type Config struct {
 	// GenerateKey makes the key pair of a new local actor. Nil means a
 	// 2048-bit RSA key from crypto/rand. Keys under 2048 bits are refused.
 	GenerateKey func() (*rsa.PrivateKey, error)
+	// Hook is told of every follow change inside its transaction;
+	// optional (the federation outbox uses it).
+	Hook Hook
 }
 
 // Service is the identity service: accounts, profiles, local and remote
@@ -49,6 +52,7 @@ type Service struct {
 	argon   Argon2Params
 	genKey  func() (*rsa.PrivateKey, error)
 	san     *htmlsafe.Sanitizer
+	hook    Hook
 
 	dummyOnce sync.Once
 	dummyHash string // hashed for unknown emails, so that they take as long
@@ -74,6 +78,7 @@ func New(cfg Config) (*Service, error) {
 		argon:   cfg.Argon2,
 		genKey:  cfg.GenerateKey,
 		san:     htmlsafe.New(),
+		hook:    cfg.Hook,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -109,4 +114,9 @@ func (s *Service) clock() time.Time {
 // inTx runs fn in one transaction with the Store contract of it.
 func (s *Service) inTx(ctx context.Context, fn func(st Store) error) error {
 	return storage.InTxAs(ctx, s.store, func(_ storage.Tx, st Store) error { return fn(st) })
+}
+
+// inTxHook is inTx for changes the hook must see, with the transaction.
+func (s *Service) inTxHook(ctx context.Context, fn func(tx storage.Tx, st Store) error) error {
+	return storage.InTxAs(ctx, s.store, fn)
 }

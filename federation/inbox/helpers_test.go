@@ -140,7 +140,7 @@ type env struct {
 
 	mu         sync.Mutex
 	dispatched []*inbox.Activity
-	follows    []inbox.FollowAnswer
+	follows    []identity.FollowChange // remote follows accepted: the Accepts to send
 	joins      []inbox.JoinAnswer
 
 	alice, org *identity.Actor // local
@@ -154,16 +154,17 @@ func newEnv(t testing.TB) *env {
 	now := func() time.Time { return epoch }
 	k1, k2 := privateKey(t, "rsa1"), privateKey(t, "rsa2")
 	db := sqlitetest.Open(t)
-	id, err := identity.New(identity.Config{Store: db, BaseURL: base, Now: now,
+	e := &env{t: t, db: db}
+	id, err := identity.New(identity.Config{Store: db, BaseURL: base, Now: now, Hook: followRecorder{e},
 		GenerateKey: func() (*rsa.PrivateKey, error) { return k1.(*rsa.PrivateKey), nil }})
 	require.NoError(t, err)
 	ev, err := events.New(events.Config{Store: db, BaseURL: base, Now: now})
 	require.NoError(t, err)
-	e := &env{t: t, db: db, id: id, ev: ev,
-		keys:  &fakeKeys{keys: map[string]httpsig.Key{}},
-		fetch: &fakeFetcher{docs: map[string][]byte{}},
-		seen:  inboxtest.NewSeen(), tombs: inboxtest.NewTombstones(), policy: inboxtest.NewPolicy(),
-		signers: map[string]*httpsig.Signer{}, remote: map[string]*identity.Actor{}}
+	e.id, e.ev = id, ev
+	e.keys = &fakeKeys{keys: map[string]httpsig.Key{}}
+	e.fetch = &fakeFetcher{docs: map[string][]byte{}}
+	e.seen, e.tombs, e.policy = inboxtest.NewSeen(), inboxtest.NewTombstones(), inboxtest.NewPolicy()
+	e.signers, e.remote = map[string]*httpsig.Signer{}, map[string]*identity.Actor{}
 	e.alice = e.localActor("alice", false)
 	e.org = e.localActor("org", false)
 	e.event, err = ev.Create(ctx, e.org.ID, events.Input{Title: "Picnic", BeginsAt: epoch.Add(48 * time.Hour), Capacity: 1})
@@ -178,12 +179,6 @@ func newEnv(t testing.TB) *env {
 
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
 		Answers: inbox.Answers{
-			FollowAccepted: func(_ context.Context, a inbox.FollowAnswer) error {
-				e.mu.Lock()
-				defer e.mu.Unlock()
-				e.follows = append(e.follows, a)
-				return nil
-			},
 			Join: func(_ context.Context, a inbox.JoinAnswer) error {
 				e.mu.Lock()
 				defer e.mu.Unlock()
@@ -342,4 +337,22 @@ func remoteEvent(id, attributedTo, title string) map[string]any {
 func activity(typ, id, actor string, object any) map[string]any {
 	return map[string]any{"@context": wire.ActivityStreamsNS, "type": typ, "id": id, "actor": actor, "object": object,
 		"to": []string{wire.PublicIRI}}
+}
+
+// followRecorder is the identity hook of the tests: it records the
+// follows by remote actors that became (or stay) accepted, which is when
+// federation/outbox sends an Accept.
+type followRecorder struct{ e *env }
+
+func (r followRecorder) FollowChanged(_ context.Context, _ storage.Tx, c identity.FollowChange) error {
+	if c.Follower.Local || c.Removed || c.Follow.State != identity.FollowAccepted {
+		return nil
+	}
+	if !c.Request && c.Previous == identity.FollowAccepted {
+		return nil
+	}
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	r.e.follows = append(r.e.follows, c)
+	return nil
 }

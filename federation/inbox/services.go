@@ -31,11 +31,14 @@ type Identity interface {
 type Participation interface {
 	Join(ctx context.Context, eventID, actorID string, in events.JoinInput) (*events.Participant, error)
 	Leave(ctx context.Context, eventID, actorID string) error
+	AnswerRemoteJoin(ctx context.Context, joinAPID, byActorID string, accepted bool) (*events.Participant, error)
 }
 
 // EventLookup finds stored events by IRI: events.Store.
 type EventLookup interface {
 	GetEventByAPID(ctx context.Context, apID string) (*events.Event, error)
+	GetEvent(ctx context.Context, id string) (*events.Event, error)
+	GetParticipantByAPID(ctx context.Context, apID string) (*events.Participant, error)
 }
 
 // ActorResolver returns the stored actor of an IRI, fetching and
@@ -43,14 +46,6 @@ type EventLookup interface {
 // the actor cache).
 type ActorResolver interface {
 	ResolveActor(ctx context.Context, iri string) (*identity.Actor, error)
-}
-
-// FollowAnswer is a follow of a local actor that was accepted at once
-// (the local actor does not approve followers manually): delivery sends
-// the Accept.
-type FollowAnswer struct {
-	Follow             *identity.Follow
-	Follower, Followed *identity.Actor
 }
 
 // JoinOutcome is how a remote Join of a local event was answered.
@@ -75,11 +70,12 @@ type JoinAnswer struct {
 	Participant *events.Participant // nil when Rejected or Ignored
 }
 
-// Answers are told what to answer (the activities themselves are built
-// and sent by delivery). Both are optional.
+// Answers are told what to answer that no domain hook sees (the
+// activities themselves are built and sent by delivery). Optional.
+// Follows need no answer here: the identity hook answers them inside the
+// follow's transaction.
 type Answers struct {
-	FollowAccepted func(ctx context.Context, a FollowAnswer) error
-	Join           func(ctx context.Context, a JoinAnswer) error
+	Join func(ctx context.Context, a JoinAnswer) error
 }
 
 // RemoteEvents stores the events of other instances: events.Store
@@ -190,15 +186,13 @@ func (s *Services) follow(ctx context.Context, a *Activity) error {
 	if err != nil {
 		return fmt.Errorf("inbox: follower %s: %w", a.Actor, err)
 	}
-	f, err := s.cfg.Identity.Follow(ctx, follower.ID, followed.ID, a.ID)
-	if err != nil {
+	// The Accept of an accepted follow is sent by the identity hook
+	// (federation/outbox), inside the follow's transaction.
+	if _, err := s.cfg.Identity.Follow(ctx, follower.ID, followed.ID, a.ID); err != nil {
 		if errors.Is(err, identity.ErrInvalid) {
 			return fmt.Errorf("%w: %w", ErrRefused, err)
 		}
 		return err
-	}
-	if f.State == identity.FollowAccepted && s.cfg.Answers.FollowAccepted != nil {
-		return s.cfg.Answers.FollowAccepted(ctx, FollowAnswer{Follow: f, Follower: follower, Followed: followed})
 	}
 	return nil
 }
@@ -208,7 +202,7 @@ func (s *Services) follow(ctx context.Context, a *Activity) error {
 func (s *Services) ourFollow(ctx context.Context, a *Activity) (*identity.Follow, error) {
 	id := a.ObjectIRI
 	if a.Activity != nil && a.Activity.Type != wire.TypeFollow {
-		return nil, nil // Accept{Join} of our joins on remote events: not handled yet
+		return nil, nil
 	}
 	f, err := s.cfg.Identity.GetFollowByAPID(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) && a.Activity != nil {
@@ -247,7 +241,68 @@ func (s *Services) followBetween(ctx context.Context, followerIRI, followedIRI s
 	return s.cfg.Identity.GetFollow(ctx, follower.ID, followed.ID)
 }
 
+// ourJoin finds the local participation in a remote event that an Accept
+// or Reject answers, by the id of its Join (embedded or by IRI), and the
+// id of the event's organizer, who is taken to have answered: the
+// answer must come from the organizer's host (Mobilizon answers as the
+// organizer, or as the group's moderator who decided). nil when the
+// answer is not about a join of ours.
+func (s *Services) ourJoin(ctx context.Context, a *Activity) (*events.Participant, string, error) {
+	id := a.ObjectIRI
+	if a.Activity != nil {
+		if a.Activity.Type != wire.TypeJoin {
+			return nil, "", nil
+		}
+		id = a.Activity.ID
+	}
+	if id == "" {
+		return nil, "", nil
+	}
+	p, err := s.cfg.Events.GetParticipantByAPID(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := s.cfg.Events.GetEvent(ctx, p.EventID)
+	if err != nil {
+		return nil, "", err
+	}
+	if e.Local {
+		return nil, "", refused("%s answers a join of a local event", a.Actor)
+	}
+	org, err := s.cfg.Identity.GetActor(ctx, e.OrganizerID)
+	if err != nil {
+		return nil, "", err
+	}
+	orgHost, err1 := hostOf(org.APID)
+	actorHost, err2 := hostOf(a.Actor)
+	if err1 != nil || err2 != nil || orgHost != actorHost {
+		return nil, "", refused("%s cannot answer a join of %s's event", a.Actor, org.APID)
+	}
+	return p, org.ID, nil
+}
+
+// answerJoin applies an Accept or Reject of a join of ours.
+func (s *Services) answerJoin(ctx context.Context, a *Activity, accepted bool) (bool, error) {
+	p, by, err := s.ourJoin(ctx, a)
+	if err != nil || p == nil {
+		return false, err
+	}
+	if _, err := s.cfg.Participation.AnswerRemoteJoin(ctx, p.APID, by, accepted); err != nil {
+		if errors.Is(err, events.ErrForbidden) {
+			return true, fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+		return true, err
+	}
+	return true, nil
+}
+
 func (s *Services) accept(ctx context.Context, a *Activity) error {
+	if done, err := s.answerJoin(ctx, a, true); done || err != nil {
+		return err
+	}
 	f, err := s.ourFollow(ctx, a)
 	if err != nil || f == nil {
 		return err
@@ -260,6 +315,9 @@ func (s *Services) accept(ctx context.Context, a *Activity) error {
 }
 
 func (s *Services) reject(ctx context.Context, a *Activity) error {
+	if done, err := s.answerJoin(ctx, a, false); done || err != nil {
+		return err
+	}
 	f, err := s.ourFollow(ctx, a)
 	if err != nil || f == nil {
 		return err

@@ -12,8 +12,6 @@ import (
 // Answers returns the inbox.Answers that queue the answers to remote
 // activities the hooks cannot see, each in a transaction of st:
 //
-//   - FollowAccepted: Accept{Follow} by the followed local actor, to the
-//     follower (identity has no hook).
 //   - Join: Reject{Join} (refused: closed, invitation only, declined
 //     before) and Ignore (join mode external or none), which store no
 //     participation and so fire no events hook. Accepted, waitlisted and
@@ -25,22 +23,6 @@ import (
 // loses the answer (the remote server may send its activity again).
 func (o *Outbox) Answers(st storage.Transactor) inbox.Answers {
 	return inbox.Answers{
-		FollowAccepted: func(ctx context.Context, a inbox.FollowAnswer) error {
-			if a.Follow == nil || a.Follower == nil || a.Followed == nil || a.Follower.Local {
-				return nil
-			}
-			f := wire.FollowView{ID: a.Follow.APID, Follower: a.Follower.APID, Followed: a.Followed.APID}
-			act := wire.AcceptFollow(f, o.base+"/accept/follow/"+a.Follow.ID+"/"+o.newID())
-			return st.InTx(ctx, func(tx storage.Tx) error {
-				t, err := open(tx, false)
-				if err != nil {
-					return err
-				}
-				aud := &audience{}
-				aud.add(a.Follower)
-				return o.enqueue(ctx, t, act, a.Followed.APID, aud)
-			})
-		},
 		Join: func(ctx context.Context, a inbox.JoinAnswer) error {
 			if a.Actor == nil || a.Event == nil || a.Actor.Local || !a.Event.Local {
 				return nil

@@ -10,7 +10,6 @@ import (
 	"codeberg.org/convene/convene/federation/inbox"
 	"codeberg.org/convene/convene/federation/outbox"
 	"codeberg.org/convene/convene/federation/wire"
-	"codeberg.org/convene/convene/identity"
 )
 
 func TestAnswers(t *testing.T) {
@@ -24,28 +23,6 @@ func TestAnswers(t *testing.T) {
 	w.drain()
 	alice, err := w.inst.Identity.GetActor(w.ctx, w.alice.ID)
 	require.NoError(t, err)
-	bob, err := w.inst.Identity.GetActor(w.ctx, w.bob.ID)
-	require.NoError(t, err)
-
-	t.Run("follow", func(t *testing.T) {
-		f, err := w.inst.Identity.Follow(w.ctx, w.r3.ID, w.alice.ID, w.r3.APID+"/follows/7")
-		require.NoError(t, err)
-		require.NoError(t, ans.FollowAccepted(w.ctx, inbox.FollowAnswer{Follow: f, Follower: w.r3, Followed: alice}))
-		got := w.drain()
-		require.Len(t, got, 1)
-		a := got[0].Activity
-		assert.Equal(t, wire.TypeAccept, a.Type)
-		assert.Equal(t, alice.APID, a.Actor)
-		assert.Equal(t, alice.APID, got[0].Signer)
-		require.NotNil(t, a.Activity)
-		assert.Equal(t, wire.TypeFollow, a.Activity.Type)
-		assert.Equal(t, w.r3.APID+"/follows/7", a.Activity.ID)
-		assert.Equal(t, []string{"https://b.example/users/r3/inbox"}, got[0].Inboxes)
-
-		local := &identity.Follow{ID: "l", APID: base + "/follows/l"}
-		require.NoError(t, ans.FollowAccepted(w.ctx, inbox.FollowAnswer{Follow: local, Follower: bob, Followed: alice}))
-		assert.Empty(t, w.drain(), "a local follower needs no Accept over HTTP")
-	})
 
 	for _, tc := range []struct {
 		outcome inbox.JoinOutcome

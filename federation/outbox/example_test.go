@@ -16,7 +16,7 @@ import (
 )
 
 // An instance whose event changes are queued for delivery in their own
-// transaction: the Outbox is both hooks of convene.Config. A
+// transaction: the Outbox is the three hooks of convene.Config. A
 // delivery.Worker over the same store then POSTs the jobs.
 func Example() {
 	ctx := context.Background()
@@ -38,7 +38,7 @@ func Example() {
 	}
 	inst, err := convene.New(convene.Config{Store: db, BaseURL: "https://events.example", Now: now,
 		Argon2: cheapArgon2, GenerateKey: fixedKey, // tests only: cheap hashing, a fixed key
-		EventHook: ob, GroupHook: ob})
+		EventHook: ob, GroupHook: ob, IdentityHook: ob})
 	if err != nil {
 		panic(err)
 	}
@@ -77,5 +77,6 @@ func Example() {
 		fmt.Printf("%s by %s: POST %s\n", act.Type, act.Actor, j.Inbox)
 	}
 	// Output:
+	// Accept by https://events.example/@alice: POST https://mastodon.example/inbox
 	// Create by https://events.example/@alice: POST https://mastodon.example/inbox
 }

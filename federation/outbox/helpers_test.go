@@ -107,7 +107,7 @@ func newWorld(t *testing.T) *world {
 	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: clk.Now, NewID: ids.next})
 	require.NoError(t, err)
 	inst, err := convene.New(convene.Config{Store: st, BaseURL: base, Now: clk.Now, Argon2: cheapArgon2,
-		GenerateKey: fixedKey, EventHook: ob, GroupHook: ob})
+		GenerateKey: fixedKey, EventHook: ob, GroupHook: ob, IdentityHook: ob})
 	require.NoError(t, err)
 	p, err := wire.NewParser(wire.Config{})
 	require.NoError(t, err)
@@ -136,12 +136,16 @@ func (w *world) remote(apID, inbox, shared string) *identity.Actor {
 	return a
 }
 
-// follow makes each follower follow followedID (accepted at once).
+// follow makes each follower follow followedID (accepted at once), and
+// takes the Accepts sent to the remote ones out of the queue.
 func (w *world) follow(followedID string, followers ...*identity.Actor) {
 	w.t.Helper()
 	for _, f := range followers {
 		_, err := w.inst.Identity.Follow(w.ctx, f.ID, followedID, f.APID+"/follows/"+followedID)
 		require.NoError(w.t, err)
+	}
+	for _, s := range w.drain() {
+		require.Equal(w.t, wire.TypeAccept, s.Activity.Type)
 	}
 }
 
