@@ -33,6 +33,10 @@ type JoinInput struct {
 // events refuse joins (ErrClosed) and external or none ones too
 // (ErrNotJoinable). The capacity holds however many joins arrive at once:
 // the seat count and the insert happen under the event's lock.
+//
+// A join of another instance's event waits (not_approved) for that
+// instance's answer, which AnswerRemoteJoin records: the federation hook
+// sends the Join.
 func (s *Service) Join(ctx context.Context, eventID, actorID string, in JoinInput) (*Participant, error) {
 	if actorID == "" {
 		return nil, fmt.Errorf("events: join: %w", ErrForbidden)
@@ -69,7 +73,11 @@ func (s *Service) Join(ctx context.Context, eventID, actorID string, in JoinInpu
 		if p.APID == "" {
 			p.APID = s.base + "/join/event/" + p.ID
 		}
-		if p.Role, err = s.entryRole(ctx, st, e); err != nil {
+		if !e.Local {
+			// Another instance holds the seats: the join waits for its
+			// organizer's Accept or Reject (AnswerRemoteJoin).
+			p.Role = RoleNotApproved
+		} else if p.Role, err = s.entryRole(ctx, st, e); err != nil {
 			return err
 		}
 		if err := st.CreateParticipant(ctx, p); err != nil {
@@ -496,4 +504,42 @@ func newToken() (string, error) {
 func hashToken(t string) []byte {
 	h := sha256.Sum256([]byte(t))
 	return h[:]
+}
+
+// AnswerRemoteJoin records the answer of another instance to a local
+// participation in one of its events: the participation whose Join had
+// the id joinAPID becomes a participant (accepted) or rejected. Only the
+// event's organizer, or the group that organizes it, answers: byActorID
+// must be the organizer (the inbox checked that it signed the answer);
+// anyone else gets ErrForbidden. A participation in a local event gives
+// ErrForbidden too (local organizers use Approve and Reject). Answering
+// twice the same way changes nothing.
+func (s *Service) AnswerRemoteJoin(ctx context.Context, joinAPID, byActorID string, accepted bool) (*Participant, error) {
+	var out *Participant
+	err := s.inTx(ctx, func(tx storage.Tx, st Store) error {
+		p, err := st.GetParticipantByAPID(ctx, joinAPID)
+		if err != nil {
+			return notFound(err)
+		}
+		e, err := st.LockEvent(ctx, p.EventID)
+		if err != nil {
+			return notFound(err)
+		}
+		if e.Local || (e.OrganizerID != byActorID && e.GroupID != byActorID) {
+			return fmt.Errorf("%w: only the remote organizer answers this join", ErrForbidden)
+		}
+		out = p
+		role := RoleRejected
+		if accepted {
+			role = RoleParticipant
+		}
+		if p.Role == role {
+			return nil
+		}
+		return s.setRole(ctx, tx, st, e, p, role, byActorID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: answer to join: %w", err)
+	}
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -228,4 +229,53 @@ func TestJoinOfRemoteEventRefused(t *testing.T) {
 	before := e.state()
 	assert.Equal(t, http.StatusForbidden, e.post(victim, activity("Join", "https://victim.example/join/1", victim, remoteEventID)))
 	assert.Equal(t, before, e.state())
+}
+
+// TestAnswerToOurJoin: the Accept or Reject of a local profile's Join of
+// a remote event comes from the organizer's host, by embedded Join or by
+// its id; from anywhere else it is refused and changes nothing.
+func TestAnswerToOurJoin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	join := func(e *env) *events.Participant {
+		ev, err := e.db.GetEventByAPID(ctx, remoteEventID)
+		require.NoError(t, err)
+		p, err := e.ev.Join(ctx, ev.ID, e.alice.ID, events.JoinInput{})
+		require.NoError(t, err)
+		require.Equal(t, events.RoleNotApproved, p.Role)
+		return p
+	}
+	embedded := func(p *events.Participant, e *env) map[string]any {
+		return map[string]any{"type": "Join", "id": p.APID, "actor": e.alice.APID, "object": remoteEventID}
+	}
+	tests := []struct {
+		name   string
+		typ    string
+		signer string
+		object func(p *events.Participant, e *env) any
+		status int
+		want   events.ParticipantRole
+	}{
+		{"accept by the organizer, embedded", "Accept", other, func(p *events.Participant, e *env) any { return embedded(p, e) },
+			http.StatusAccepted, events.RoleParticipant},
+		{"accept by id, from a moderator on the organizer's host", "Accept", victim, func(p *events.Participant, _ *env) any { return p.APID },
+			http.StatusAccepted, events.RoleParticipant},
+		{"reject by the organizer", "Reject", other, func(p *events.Participant, e *env) any { return embedded(p, e) },
+			http.StatusAccepted, events.RoleRejected},
+		{"accept from another host", "Accept", evil, func(p *events.Participant, e *env) any { return embedded(p, e) },
+			http.StatusForbidden, events.RoleNotApproved},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			p := join(e)
+			host := strings.SplitN(strings.TrimPrefix(tc.signer, "https://"), "/", 2)[0]
+			doc := activity(tc.typ, "https://"+host+"/answers/1", tc.signer, tc.object(p, e))
+			require.Equal(t, tc.status, e.post(tc.signer, doc))
+			got, err := e.db.GetParticipantByAPID(ctx, p.APID)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got.Role)
+		})
+	}
 }

@@ -220,8 +220,11 @@ func (o *Outbox) enqueue(ctx context.Context, t *txn, act wire.Activity, signer 
 // EventChanged implements events.Hook.
 func (o *Outbox) EventChanged(ctx context.Context, tx storage.Tx, c events.Change) error {
 	e := c.Event
-	if e == nil || !e.Local {
+	if e == nil {
 		return nil
+	}
+	if !e.Local {
+		return o.remoteParticipation(ctx, tx, c)
 	}
 	switch c.Kind {
 	case events.EventCreated, events.EventUpdated, events.EventDeleted:
@@ -310,6 +313,41 @@ func (o *Outbox) eventChanged(ctx context.Context, tx storage.Tx, c events.Chang
 		}
 	}
 	return o.enqueue(ctx, t, act, act.Actor, aud)
+}
+
+// remoteParticipation sends a local actor's Join and Leave of another
+// instance's event to the event's organizer. The organizer's Accept or
+// Reject comes back through the inbox (events.AnswerRemoteJoin).
+func (o *Outbox) remoteParticipation(ctx context.Context, tx storage.Tx, c events.Change) error {
+	p, e := c.Participant, c.Event
+	if p == nil || p.ActorID == "" || (c.Kind != events.ParticipantAdded && c.Kind != events.ParticipantRemoved) {
+		return nil
+	}
+	t, err := open(tx, false)
+	if err != nil {
+		return err
+	}
+	who, err := t.actor(ctx, p.ActorID)
+	if err != nil {
+		return err
+	}
+	if !who.Local {
+		return nil
+	}
+	org, err := t.actor(ctx, e.OrganizerID)
+	if err != nil {
+		return err
+	}
+	part := wire.Participation{ID: p.APID, Participant: who.APID, Event: e.APID, Organizer: org.APID, Message: p.Message}
+	var act wire.Activity
+	if c.Kind == events.ParticipantAdded {
+		act = wire.JoinEvent(part)
+	} else {
+		act = wire.LeaveEvent(part, o.base+"/leave/event/"+p.ID+"/"+o.newID())
+	}
+	aud := &audience{}
+	aud.add(org)
+	return o.enqueue(ctx, t, act, who.APID, aud)
 }
 
 // accepted reports whether a participation role holds a seat.
