@@ -306,6 +306,36 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
+// DeliverDue makes one attempt at every job that is due now, Workers at
+// a time, and returns how many it attempted. It is Run without the
+// waiting, for those who drive delivery step by step: the in-process
+// test network with its fake clock, or a tool that flushes the queue.
+// A job that fails is due again only later, so DeliverDue returns once
+// the queue holds nothing due. It returns ErrRunning while Run runs.
+func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
+	if !w.running.CompareAndSwap(false, true) {
+		return 0, ErrRunning
+	}
+	defer w.running.Store(false)
+	total := 0
+	for ctx.Err() == nil {
+		jobs, err := w.cfg.Queue.Lease(ctx, w.now(), w.cfg.Workers, w.cfg.LeaseFor, w.cfg.PerHostConcurrency)
+		if err != nil {
+			return total, fmt.Errorf("delivery: lease: %w", err)
+		}
+		if len(jobs) == 0 {
+			return total, nil
+		}
+		var wg sync.WaitGroup
+		for _, j := range jobs {
+			wg.Go(func() { w.deliver(ctx, j) })
+		}
+		wg.Wait()
+		total += len(jobs)
+	}
+	return total, ctx.Err()
+}
+
 // deliver makes one attempt at j and settles it in the queue.
 func (w *Worker) deliver(ctx context.Context, j Job) {
 	var o outcome

@@ -414,3 +414,42 @@ func TestWorkerPurgesOldDeadLetters(t *testing.T) {
 		assert.Zero(t, dead, "purged at the first purge after KeepDead")
 	})
 }
+
+func TestWorkerDeliverDue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, delivery.Config{})
+		h.stop() // drive it by hand
+		n := 0
+		h.net.handle("flaky.example", func(request) answer {
+			n++
+			if n == 1 {
+				return answer{status: http.StatusServiceUnavailable}
+			}
+			return answer{status: http.StatusAccepted}
+		})
+		require.NoError(t, h.q.Enqueue(context.Background(), time.Now(), activity("1"), []string{"https://a.example/inbox", "https://flaky.example/inbox"}))
+		got, err := h.w.DeliverDue(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, 2, got, "one attempt each; the failed one is due later")
+		queued, _ := h.counts()
+		assert.Equal(t, 1, queued)
+
+		got, err = h.w.DeliverDue(context.Background())
+		require.NoError(t, err)
+		assert.Zero(t, got, "nothing is due yet")
+
+		time.Sleep(time.Minute + time.Second) // Backoff(1)
+		got, err = h.w.DeliverDue(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, 1, got)
+		queued, dead := h.counts()
+		assert.Zero(t, queued+dead)
+		assert.Len(t, h.net.requests("flaky.example"), 2)
+
+		h.run()
+		synctest.Wait()
+		_, err = h.w.DeliverDue(context.Background())
+		require.ErrorIs(t, err, delivery.ErrRunning)
+		h.stop()
+	})
+}
