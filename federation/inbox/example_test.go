@@ -34,6 +34,7 @@ func (noFetch) FetchAS(_ context.Context, u string) (*safehttp.Document, error) 
 type noOwners struct{}
 
 func (noOwners) OwnerOf(context.Context, string) (string, error) { return "", storage.ErrNotFound }
+func (noOwners) IsGroup(context.Context, string) (bool, error)   { return false, nil }
 
 // A signed Follow reaches the Follow handler once; the replayed request
 // is answered 202 and does nothing; a forged actor is refused.

@@ -71,6 +71,10 @@ type Tombstones interface {
 // organizer), storage.ErrNotFound when the object is unknown.
 type Owners interface {
 	OwnerOf(ctx context.Context, iri string) (string, error)
+	// IsGroup reports whether the actor iri is a stored Group: the
+	// objects of a group are updated and deleted by its members, whom
+	// the group's instance authorized (see checkOwner).
+	IsGroup(ctx context.Context, iri string) (bool, error)
 }
 
 // Config configures a Handler.

@@ -21,7 +21,8 @@ import (
 //   - an embedded object not on the actor's host, or a created or updated
 //     object attributed to someone else, is refetched from its origin and
 //     replaces the embedded copy (403 when the fetch fails);
-//   - Update and Delete only by the object's owner (403);
+//   - Update and Delete only by the object's owner, or, when the owner
+//     is a Group, by an actor on the group's host (403);
 //   - an embedded activity of an Undo is the actor's own (403).
 func (h *Handler) checkOrigin(ctx context.Context, res *httpsig.Result, act *wire.ParsedActivity) error {
 	if !safehttp.SameIRI(res.Owner, act.Actor) {
@@ -84,11 +85,35 @@ func (h *Handler) checkObjectOrigin(ctx context.Context, act *wire.ParsedActivit
 	}
 	if act.Type == wire.TypeUpdate {
 		if owner := embeddedOwner(act); !safehttp.SameIRI(owner, act.Actor) {
-			return refuse(http.StatusForbidden, "Update of an object owned by %q", owner)
+			ok, err := h.groupMember(ctx, owner, actorHost)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return refuse(http.StatusForbidden, "Update of an object owned by %q", owner)
+			}
 		}
 		return h.checkOwner(ctx, act, act.ObjectIRI)
 	}
 	return nil
+}
+
+// groupMember reports whether an actor on actorHost may act on the
+// objects of owner as one of its members: owner is a Group we know, on
+// the actor's own host. The group's instance applied its permission
+// matrix before its member's activity left it (as Mobilizon does: the
+// member updates the group's event); members on other hosts reach us
+// through the group's Announce (FEP-1b12), never directly.
+func (h *Handler) groupMember(ctx context.Context, owner, actorHost string) (bool, error) {
+	ownerHost, err := hostOf(owner)
+	if err != nil || ownerHost != actorHost {
+		return false, nil
+	}
+	group, err := h.cfg.Owners.IsGroup(ctx, owner)
+	if err != nil {
+		return false, fmt.Errorf("inbox: owner %s: %w", owner, err)
+	}
+	return group, nil
 }
 
 // checkOwner: a stored object may be updated or deleted by its owner
@@ -102,7 +127,17 @@ func (h *Handler) checkOwner(ctx context.Context, act *wire.ParsedActivity, iri 
 	case err != nil:
 		return fmt.Errorf("inbox: owner of %s: %w", iri, err)
 	case !safehttp.SameIRI(owner, act.Actor):
-		return refuse(http.StatusForbidden, "%s of %s, owned by %s, by %s", act.Type, iri, owner, act.Actor)
+		actorHost, err := hostOf(act.Actor)
+		if err != nil {
+			return refuse(http.StatusBadRequest, "actor: %v", err)
+		}
+		ok, err := h.groupMember(ctx, owner, actorHost)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refuse(http.StatusForbidden, "%s of %s, owned by %s, by %s", act.Type, iri, owner, act.Actor)
+		}
 	}
 	return nil
 }

@@ -72,3 +72,50 @@ func TestDeleteOfStoredEventByOwner(t *testing.T) {
 	_, err := e.db.GetEventByAPID(context.Background(), remoteEventID)
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 }
+
+// TestGroupEventsByMembers: a group's event is updated and deleted by an
+// actor on the group's host (its instance authorized the member, as on
+// Mobilizon), never by an actor of another host, and a person's event
+// never by someone else on the same host (case 19).
+func TestGroupEventsByMembers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	groupEvent := func(title, updated string) map[string]any {
+		ev := versioned("https://victim.example/events/g1", title, updated)
+		ev["attributedTo"] = group
+		return ev
+	}
+	e := newEnv(t)
+	id := "https://victim.example/events/g1"
+	require.Equal(t, http.StatusAccepted, e.post(group, activity("Create", id+"/activity", group, groupEvent("Meeting", ""))))
+	got, err := e.db.GetEventByAPID(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, e.remote[group].ID, got.OrganizerID)
+
+	// A member on the group's host updates it (the inbox refetches the
+	// event from its origin: the member does not own it).
+	e.fetch.serve(id, groupEvent("Meeting (moved)", "2026-11-21T10:00:00Z"))
+	up := activity("Update", id+"/updates/1", victim, groupEvent("Meeting (moved)", "2026-11-21T10:00:00Z"))
+	require.Equal(t, http.StatusAccepted, e.post(victim, up))
+	got, err = e.db.GetEventByAPID(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "Meeting (moved)", got.Title)
+
+	// An actor of another host cannot, even naming the group.
+	up = activity("Update", "https://evil.example/updates/1", evil, groupEvent("Hijacked", "2026-11-22T10:00:00Z"))
+	require.Equal(t, http.StatusForbidden, e.post(evil, up))
+	require.Equal(t, http.StatusForbidden, e.post(evil, activity("Delete", "https://evil.example/d/1", evil, id)))
+	got, err = e.db.GetEventByAPID(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "Meeting (moved)", got.Title)
+
+	// A person's event: another actor of its host is refused.
+	require.Equal(t, http.StatusForbidden, e.post(victim, activity("Delete", "https://victim.example/d/2", victim, remoteEventID)))
+	_, err = e.db.GetEventByAPID(ctx, remoteEventID)
+	require.NoError(t, err)
+
+	// The member deletes the group's event.
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Delete", "https://victim.example/d/3", victim, id)))
+	_, err = e.db.GetEventByAPID(ctx, id)
+	assert.ErrorIs(t, err, storage.ErrNotFound)
+}

@@ -163,6 +163,18 @@ func (s *Services) OwnerOf(ctx context.Context, iri string) (string, error) {
 	return org.APID, nil
 }
 
+// IsGroup implements Owners.
+func (s *Services) IsGroup(ctx context.Context, iri string) (bool, error) {
+	a, err := s.cfg.Identity.GetActorByAPID(ctx, iri)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Type == identity.TypeGroup, nil
+}
+
 func refused(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrRefused, fmt.Sprintf(format, args...))
 }
