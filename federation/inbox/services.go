@@ -255,10 +255,10 @@ func (s *Services) followBetween(ctx context.Context, followerIRI, followedIRI s
 
 // ourJoin finds the local participation in a remote event that an Accept
 // or Reject answers, by the id of its Join (embedded or by IRI), and the
-// id of the event's organizer, who is taken to have answered: the
-// answer must come from the organizer's host (Mobilizon answers as the
-// organizer, or as the group's moderator who decided). nil when the
-// answer is not about a join of ours.
+// id of the event's organizer, who is taken to have answered: the answer
+// must come from the organizer or, for a group's event, from an actor
+// on the group's host (Mobilizon answers as the moderator who decided).
+// nil when the answer is not about a join of ours.
 func (s *Services) ourJoin(ctx context.Context, a *Activity) (*events.Participant, string, error) {
 	id := a.ObjectIRI
 	if a.Activity != nil {
@@ -288,9 +288,14 @@ func (s *Services) ourJoin(ctx context.Context, a *Activity) (*events.Participan
 	if err != nil {
 		return nil, "", err
 	}
+	if safehttp.SameIRI(org.APID, a.Actor) {
+		return p, org.ID, nil
+	}
+	// A group's event is answered by the moderator who decided, on the
+	// group's host (the group's instance checked its role).
 	orgHost, err1 := hostOf(org.APID)
 	actorHost, err2 := hostOf(a.Actor)
-	if err1 != nil || err2 != nil || orgHost != actorHost {
+	if org.Type != identity.TypeGroup || err1 != nil || err2 != nil || orgHost != actorHost {
 		return nil, "", refused("%s cannot answer a join of %s's event", a.Actor, org.APID)
 	}
 	return p, org.ID, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -237,39 +238,49 @@ func TestJoinOfRemoteEventRefused(t *testing.T) {
 func TestAnswerToOurJoin(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	join := func(e *env) *events.Participant {
-		ev, err := e.db.GetEventByAPID(ctx, remoteEventID)
+	groupEventID := "https://victim.example/events/of-the-group"
+	join := func(e *env, eventIRI string) *events.Participant {
+		if eventIRI == groupEventID {
+			require.NoError(t, e.db.CreateEvent(ctx, &events.Event{ID: "remote-g", APID: groupEventID, OrganizerID: e.remote[group].ID,
+				CreatorID: e.remote[group].ID, Title: "Group's", BeginsAt: epoch.Add(72 * time.Hour), Status: events.Confirmed,
+				Visibility: events.Public, JoinMode: events.JoinFree, CreatedAt: epoch, UpdatedAt: epoch, PublishedAt: epoch}))
+		}
+		ev, err := e.db.GetEventByAPID(ctx, eventIRI)
 		require.NoError(t, err)
 		p, err := e.ev.Join(ctx, ev.ID, e.alice.ID, events.JoinInput{})
 		require.NoError(t, err)
 		require.Equal(t, events.RoleNotApproved, p.Role)
 		return p
 	}
-	embedded := func(p *events.Participant, e *env) map[string]any {
+	embedded := func(p *events.Participant, e *env) any {
 		return map[string]any{"type": "Join", "id": p.APID, "actor": e.alice.APID, "object": remoteEventID}
 	}
+	byID := func(p *events.Participant, _ *env) any { return p.APID }
 	tests := []struct {
 		name   string
+		event  string
 		typ    string
 		signer string
 		object func(p *events.Participant, e *env) any
 		status int
 		want   events.ParticipantRole
 	}{
-		{"accept by the organizer, embedded", "Accept", other, func(p *events.Participant, e *env) any { return embedded(p, e) },
+		{"accept by the organizer, embedded", remoteEventID, "Accept", other, embedded, http.StatusAccepted, events.RoleParticipant},
+		{"accept by the organizer, by id", remoteEventID, "Accept", other, byID, http.StatusAccepted, events.RoleParticipant},
+		{"reject by the organizer", remoteEventID, "Reject", other, embedded, http.StatusAccepted, events.RoleRejected},
+		{"accept by someone else on the organizer's host (case 29)", remoteEventID, "Accept", victim, byID,
+			http.StatusForbidden, events.RoleNotApproved},
+		{"accept from another host", remoteEventID, "Accept", evil, embedded, http.StatusForbidden, events.RoleNotApproved},
+		{"a group's event: accept by a moderator on the group's host", groupEventID, "Accept", victim, byID,
 			http.StatusAccepted, events.RoleParticipant},
-		{"accept by id, from a moderator on the organizer's host", "Accept", victim, func(p *events.Participant, _ *env) any { return p.APID },
-			http.StatusAccepted, events.RoleParticipant},
-		{"reject by the organizer", "Reject", other, func(p *events.Participant, e *env) any { return embedded(p, e) },
-			http.StatusAccepted, events.RoleRejected},
-		{"accept from another host", "Accept", evil, func(p *events.Participant, e *env) any { return embedded(p, e) },
+		{"a group's event: accept from another host", groupEventID, "Accept", evil, byID,
 			http.StatusForbidden, events.RoleNotApproved},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			p := join(e)
+			p := join(e, tc.event)
 			host := strings.SplitN(strings.TrimPrefix(tc.signer, "https://"), "/", 2)[0]
 			doc := activity(tc.typ, "https://"+host+"/answers/1", tc.signer, tc.object(p, e))
 			require.Equal(t, tc.status, e.post(tc.signer, doc))
