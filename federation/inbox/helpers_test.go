@@ -25,6 +25,7 @@ import (
 	"codeberg.org/convene/convene/federation/inbox/inboxtest"
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/sqlite"
@@ -130,6 +131,7 @@ type env struct {
 	db      *sqlite.DB
 	id      *identity.Service
 	ev      *events.Service
+	gr      *groups.Service
 	keys    *fakeKeys
 	fetch   *fakeFetcher
 	seen    *inboxtest.Seen
@@ -138,10 +140,11 @@ type env struct {
 	h       *inbox.Handler
 	signers map[string]*httpsig.Signer // by actor IRI
 
-	mu         sync.Mutex
-	dispatched []*inbox.Activity
-	follows    []identity.FollowChange // remote follows accepted: the Accepts to send
-	joins      []inbox.JoinAnswer
+	mu           sync.Mutex
+	dispatched   []*inbox.Activity
+	follows      []identity.FollowChange // remote follows accepted: the Accepts to send
+	refusedJoins []inbox.GroupJoinAnswer
+	joins        []inbox.JoinAnswer
 
 	alice, org *identity.Actor // local
 	event      *events.Event   // local, organized by org, capacity 1
@@ -177,8 +180,18 @@ func newEnv(t testing.TB) *env {
 		CreatorID: e.remote[other].ID, Title: "Original", BeginsAt: epoch.Add(72 * time.Hour), Status: events.Confirmed,
 		Visibility: events.Public, JoinMode: events.JoinFree, CreatedAt: epoch, UpdatedAt: epoch, PublishedAt: epoch}))
 
+	gr, err := groups.New(groups.Config{Store: db, Actors: id, BaseURL: base, Now: now})
+	require.NoError(t, err)
+	e.gr = gr
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
+		Groups: gr, Members: db,
 		Answers: inbox.Answers{
+			GroupJoinRefused: func(_ context.Context, a inbox.GroupJoinAnswer) error {
+				e.mu.Lock()
+				defer e.mu.Unlock()
+				e.refusedJoins = append(e.refusedJoins, a)
+				return nil
+			},
 			Join: func(_ context.Context, a inbox.JoinAnswer) error {
 				e.mu.Lock()
 				defer e.mu.Unlock()

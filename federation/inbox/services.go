@@ -11,6 +11,7 @@ import (
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 )
@@ -32,6 +33,15 @@ type Participation interface {
 	Join(ctx context.Context, eventID, actorID string, in events.JoinInput) (*events.Participant, error)
 	Leave(ctx context.Context, eventID, actorID string) error
 	AnswerRemoteJoin(ctx context.Context, joinAPID, byActorID string, accepted bool) (*events.Participant, error)
+}
+
+// Membership is the part of groups.Service the side effects on local
+// groups use.
+type Membership interface {
+	Join(ctx context.Context, groupID, actorID, apID string) (*groups.Member, error)
+	Leave(ctx context.Context, groupID, actorID string) error
+	AcceptInvitation(ctx context.Context, groupID, actorID string) (*groups.Member, error)
+	DeclineInvitation(ctx context.Context, groupID, actorID string) error
 }
 
 // EventLookup finds stored events by IRI: events.Store.
@@ -73,9 +83,21 @@ type JoinAnswer struct {
 // Answers are told what to answer that no domain hook sees (the
 // activities themselves are built and sent by delivery). Optional.
 // Follows need no answer here: the identity hook answers them inside the
-// follow's transaction.
+// follow's transaction, and admitted or pending group joins are
+// answered by the groups hook.
 type Answers struct {
 	Join func(ctx context.Context, a JoinAnswer) error
+	// GroupJoinRefused is told of a Join of a local group that stored
+	// nothing (invitation only, or declined before): send Reject.
+	GroupJoinRefused func(ctx context.Context, a GroupJoinAnswer) error
+}
+
+// GroupJoinAnswer is a remote actor's Join of a local group that was
+// refused.
+type GroupJoinAnswer struct {
+	JoinID string // the Join activity's id
+	Actor  *identity.Actor
+	Group  *identity.Actor
 }
 
 // RemoteEvents stores the events of other instances: events.Store
@@ -97,7 +119,15 @@ type ServicesConfig struct {
 	// RemoteEvents enables Create, Update and Delete of remote events;
 	// nil ignores them.
 	RemoteEvents RemoteEvents
-	Answers      Answers
+	// Groups enables Join, Leave and the answers to invitations of
+	// local groups by remote actors; nil refuses them. Members finds
+	// memberships by IRI (a Reject of an invitation names the Member);
+	// optional.
+	Groups  Membership
+	Members interface {
+		GetMemberByAPID(ctx context.Context, apID string) (*groups.Member, error)
+	}
+	Answers Answers
 	// Now is the clock; nil means time.Now. NewID makes storage ids; nil
 	// means random UUIDs.
 	Now   func() time.Time
@@ -320,6 +350,9 @@ func (s *Services) accept(ctx context.Context, a *Activity) error {
 	if done, err := s.answerJoin(ctx, a, true); done || err != nil {
 		return err
 	}
+	if done, err := s.answerInvite(ctx, a, true); done || err != nil {
+		return err
+	}
 	f, err := s.ourFollow(ctx, a)
 	if err != nil || f == nil {
 		return err
@@ -333,6 +366,9 @@ func (s *Services) accept(ctx context.Context, a *Activity) error {
 
 func (s *Services) reject(ctx context.Context, a *Activity) error {
 	if done, err := s.answerJoin(ctx, a, false); done || err != nil {
+		return err
+	}
+	if done, err := s.answerInvite(ctx, a, false); done || err != nil {
 		return err
 	}
 	f, err := s.ourFollow(ctx, a)
@@ -408,7 +444,141 @@ func (s *Services) localEvent(ctx context.Context, iri string) (*events.Event, e
 	return e, err
 }
 
+// localGroup returns the local group actor of iri, or nil when iri is
+// not a local group.
+func (s *Services) localGroup(ctx context.Context, iri string) (*identity.Actor, error) {
+	g, err := s.cfg.Identity.GetActorByAPID(ctx, iri)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !g.Local || g.Type != identity.TypeGroup {
+		return nil, nil
+	}
+	return g, nil
+}
+
+// joinGroup is a remote actor's Join of a local group: an open group
+// admits it, a moderated one records the request; the groups hook sends
+// the Accept. A refusal stores nothing and is answered with Reject.
+func (s *Services) joinGroup(ctx context.Context, a *Activity, g *identity.Actor) error {
+	if s.cfg.Groups == nil {
+		return refused("group joins are not taken here")
+	}
+	actor, err := s.cfg.Actors.ResolveActor(ctx, a.Actor)
+	if err != nil {
+		return fmt.Errorf("inbox: member %s: %w", a.Actor, err)
+	}
+	_, err = s.cfg.Groups.Join(ctx, g.ID, actor.ID, a.ID)
+	switch {
+	case err == nil, errors.Is(err, groups.ErrAlreadyMember):
+		return nil
+	case errors.Is(err, groups.ErrForbidden):
+		if s.cfg.Answers.GroupJoinRefused != nil {
+			return s.cfg.Answers.GroupJoinRefused(ctx, GroupJoinAnswer{JoinID: a.ID, Actor: actor, Group: g})
+		}
+		return nil
+	case errors.Is(err, groups.ErrInvalid):
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return err
+}
+
+// memberOf returns the stored actor of a.Actor (nil when unknown: it
+// has no membership to change).
+func (s *Services) memberOf(ctx context.Context, a *Activity) (*identity.Actor, error) {
+	actor, err := s.cfg.Identity.GetActorByAPID(ctx, a.Actor)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return actor, err
+}
+
+// leaveGroup is a remote member's Leave of a local group.
+func (s *Services) leaveGroup(ctx context.Context, a *Activity, g *identity.Actor) error {
+	if s.cfg.Groups == nil {
+		return nil
+	}
+	actor, err := s.memberOf(ctx, a)
+	if err != nil || actor == nil {
+		return err
+	}
+	err = s.cfg.Groups.Leave(ctx, g.ID, actor.ID)
+	switch {
+	case errors.Is(err, groups.ErrNotMember):
+		return nil
+	case errors.Is(err, groups.ErrLastAdministrator):
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return err
+}
+
+// answerInvite applies a remote invitee's Accept or Reject of an
+// invitation to a local group: by the embedded Member (Accept) or the
+// Member's IRI (Reject). Only the invitee answers. It reports whether
+// the activity was such an answer.
+func (s *Services) answerInvite(ctx context.Context, a *Activity, accepted bool) (bool, error) {
+	if s.cfg.Groups == nil {
+		return false, nil
+	}
+	var groupIRI, memberIRI string
+	switch {
+	case a.Object != nil && a.Object.Type == "Member":
+		groupIRI, memberIRI = a.Object.Object, a.Object.Actor
+	case a.Object == nil && a.Activity == nil && a.ObjectIRI != "" && s.cfg.Members != nil:
+		m, err := s.cfg.Members.GetMemberByAPID(ctx, a.ObjectIRI)
+		if errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if m.Role != groups.RoleInvited {
+			return false, nil
+		}
+		ga, err := s.cfg.Identity.GetActor(ctx, m.GroupID)
+		if err != nil {
+			return false, err
+		}
+		ma, err := s.cfg.Identity.GetActor(ctx, m.ActorID)
+		if err != nil {
+			return false, err
+		}
+		groupIRI, memberIRI = ga.APID, ma.APID
+	default:
+		return false, nil
+	}
+	g, err := s.localGroup(ctx, groupIRI)
+	if err != nil || g == nil {
+		return false, err
+	}
+	if !safehttp.SameIRI(memberIRI, a.Actor) {
+		return true, refused("%s cannot answer an invitation of %s", a.Actor, memberIRI)
+	}
+	actor, err := s.memberOf(ctx, a)
+	if err != nil || actor == nil {
+		return true, err
+	}
+	if accepted {
+		_, err = s.cfg.Groups.AcceptInvitation(ctx, g.ID, actor.ID)
+	} else {
+		err = s.cfg.Groups.DeclineInvitation(ctx, g.ID, actor.ID)
+	}
+	if errors.Is(err, groups.ErrNotMember) {
+		return true, nil
+	}
+	return true, err
+}
+
 func (s *Services) join(ctx context.Context, a *Activity) error {
+	if g, err := s.localGroup(ctx, a.ObjectIRI); err != nil || g != nil {
+		if err != nil {
+			return err
+		}
+		return s.joinGroup(ctx, a, g)
+	}
 	e, err := s.localEvent(ctx, a.ObjectIRI)
 	if err != nil {
 		return err
@@ -450,6 +620,12 @@ func (s *Services) join(ctx context.Context, a *Activity) error {
 }
 
 func (s *Services) leave(ctx context.Context, a *Activity) error {
+	if g, err := s.localGroup(ctx, a.ObjectIRI); err != nil || g != nil {
+		if err != nil {
+			return err
+		}
+		return s.leaveGroup(ctx, a, g)
+	}
 	return s.leaveEvent(ctx, a.Actor, a.ObjectIRI)
 }
 

@@ -6,12 +6,16 @@ import (
 
 	"codeberg.org/convene/convene/federation/inbox"
 	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/storage"
 )
 
 // Answers returns the inbox.Answers that queue the answers to remote
 // activities the hooks cannot see, each in a transaction of st:
 //
+//   - GroupJoinRefused: Reject{Join} by the group, to a remote actor
+//     whose Join of a local group stored nothing (invitation only, or
+//     declined before).
 //   - Join: Reject{Join} (refused: closed, invitation only, declined
 //     before) and Ignore (join mode external or none), which store no
 //     participation and so fire no events hook. Accepted, waitlisted and
@@ -23,6 +27,25 @@ import (
 // loses the answer (the remote server may send its activity again).
 func (o *Outbox) Answers(st storage.Transactor) inbox.Answers {
 	return inbox.Answers{
+		GroupJoinRefused: func(ctx context.Context, a inbox.GroupJoinAnswer) error {
+			if a.Actor == nil || a.Group == nil || a.Actor.Local || !a.Group.Local {
+				return nil
+			}
+			if a.JoinID == "" {
+				return fmt.Errorf("outbox: answer to a Join without id from %s", a.Actor.APID)
+			}
+			return st.InTx(ctx, func(tx storage.Tx) error {
+				t, err := open(tx, false)
+				if err != nil {
+					return err
+				}
+				m := wire.Membership{ID: a.JoinID, Member: a.Actor.APID, Group: a.Group.APID, Role: groups.RoleRejected}
+				act := wire.RejectGroupJoin(m, o.base+"/reject/join/"+o.newID(), a.Group.APID)
+				aud := &audience{}
+				aud.add(a.Actor)
+				return o.enqueue(ctx, t, act, a.Group.APID, aud)
+			})
+		},
 		Join: func(ctx context.Context, a inbox.JoinAnswer) error {
 			if a.Actor == nil || a.Event == nil || a.Actor.Local || !a.Event.Local {
 				return nil

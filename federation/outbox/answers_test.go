@@ -10,6 +10,7 @@ import (
 	"codeberg.org/convene/convene/federation/inbox"
 	"codeberg.org/convene/convene/federation/outbox"
 	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
 )
 
 func TestAnswers(t *testing.T) {
@@ -50,4 +51,24 @@ func TestAnswers(t *testing.T) {
 			assert.Equal(t, []string{"https://a.example/inbox"}, got[0].Inboxes)
 		})
 	}
+}
+
+func TestAnswersGroupJoinRefused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: w.clock.Now})
+	require.NoError(t, err)
+	g, err := w.inst.Groups.Create(w.ctx, w.alice.ID, groups.CreateInput{Username: "closed", Openness: groups.InviteOnly})
+	require.NoError(t, err)
+	w.drain()
+	ga, err := w.inst.Identity.GetActor(w.ctx, g.ID)
+	require.NoError(t, err)
+	ans := ob.Answers(w.store)
+	require.NoError(t, ans.GroupJoinRefused(w.ctx, inbox.GroupJoinAnswer{JoinID: w.r3.APID + "/join/1", Actor: w.r3, Group: ga}))
+	got := w.drain()
+	require.Len(t, got, 1)
+	assert.Equal(t, wire.TypeReject, got[0].Activity.Type)
+	assert.Equal(t, ga.APID, got[0].Signer)
+	assert.Equal(t, w.r3.APID+"/join/1", got[0].Activity.ObjectIRI)
+	assert.Equal(t, []string{"https://b.example/users/r3/inbox"}, got[0].Inboxes)
 }
