@@ -127,6 +127,11 @@ func (h *Handler) checkOwner(ctx context.Context, act *wire.ParsedActivity, iri 
 	case err != nil:
 		return fmt.Errorf("inbox: owner of %s: %w", iri, err)
 	case !safehttp.SameIRI(owner, act.Actor):
+		if safehttp.SameIRI(owner, iri) {
+			// An actor itself (a group too) is updated and deleted by
+			// itself only (case 22).
+			return refuse(http.StatusForbidden, "%s of the actor %s by %s", act.Type, iri, act.Actor)
+		}
 		actorHost, err := hostOf(act.Actor)
 		if err != nil {
 			return refuse(http.StatusBadRequest, "actor: %v", err)
