@@ -20,9 +20,13 @@ import (
 	"time"
 
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/federation/delivery"
+	"codeberg.org/convene/convene/federation/inbox"
+	"codeberg.org/convene/convene/federation/outbox"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/storage"
 )
 
 // Store is everything an instance stores: what every backend
@@ -31,6 +35,15 @@ type Store interface {
 	identity.Store
 	groups.Store
 	events.Store
+	storage.Transactor
+	// Federation: the delivery queue, and the inbox's activity ids,
+	// tombstones and domain policy.
+	delivery.Queue
+	inbox.Seen
+	inbox.Tombstones
+	inbox.TombstoneDates
+	inbox.Policy
+	inbox.PolicyAdmin
 }
 
 // Config configures an Instance.
@@ -58,6 +71,10 @@ type Config struct {
 	// IdentityHook is told of every follow change inside its
 	// transaction; optional.
 	IdentityHook identity.Hook
+	// Federation turns ActivityPub on: nil leaves the instance on its
+	// own. The federation outbox then runs after the hooks above, in the
+	// same transactions.
+	Federation *FederationConfig
 }
 
 // Instance is a wired set of services.
@@ -67,12 +84,26 @@ type Instance struct {
 	Events   *events.Service
 	// Feeds serves the iCalendar feeds (see ical.Feeds for the paths).
 	Feeds *ical.Feeds
+	// Federation is nil unless Config.Federation was set.
+	Federation *Federation
+
+	store Store
 }
 
 // New wires an Instance.
 func New(cfg Config) (*Instance, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("convene: Config.Store is required")
+	}
+	var ob *outbox.Outbox
+	if cfg.Federation != nil {
+		var err error
+		if ob, err = outbox.New(outbox.Config{BaseURL: cfg.BaseURL, Now: cfg.Now}); err != nil {
+			return nil, fmt.Errorf("convene: %w", err)
+		}
+		cfg.EventHook = eventHooks{cfg.EventHook, ob}
+		cfg.GroupHook = groupHooks{cfg.GroupHook, ob}
+		cfg.IdentityHook = identityHooks{cfg.IdentityHook, ob}
 	}
 	id, err := identity.New(identity.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Now: cfg.Now,
 		Argon2: cfg.Argon2, GenerateKey: cfg.GenerateKey, Hook: cfg.IdentityHook})
@@ -93,7 +124,59 @@ func New(cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}
-	return &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds}, nil
+	inst := &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds, store: cfg.Store}
+	if ob != nil {
+		if inst.Federation, err = newFederation(cfg, inst, ob); err != nil {
+			return nil, fmt.Errorf("convene: %w", err)
+		}
+	}
+	return inst, nil
+}
+
+// Run runs the instance's background work until ctx is done: with
+// federation, the delivery worker and the pruning of inbox ids. Without
+// it, Run only waits. It returns nil when ctx is cancelled.
+func (i *Instance) Run(ctx context.Context) error {
+	if i.Federation == nil {
+		<-ctx.Done()
+		return nil
+	}
+	return i.Federation.Run(ctx)
+}
+
+// The hooks of an instance with federation: the embedder's, then the
+// outbox's.
+type (
+	eventHooks    struct{ a, b events.Hook }
+	groupHooks    struct{ a, b groups.Hook }
+	identityHooks struct{ a, b identity.Hook }
+)
+
+func (h eventHooks) EventChanged(ctx context.Context, tx storage.Tx, c events.Change) error {
+	if h.a != nil {
+		if err := h.a.EventChanged(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return h.b.EventChanged(ctx, tx, c)
+}
+
+func (h groupHooks) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Change) error {
+	if h.a != nil {
+		if err := h.a.GroupChanged(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return h.b.GroupChanged(ctx, tx, c)
+}
+
+func (h identityHooks) FollowChanged(ctx context.Context, tx storage.Tx, c identity.FollowChange) error {
+	if h.a != nil {
+		if err := h.a.FollowChanged(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return h.b.FollowChanged(ctx, tx, c)
 }
 
 // GroupEvents lets the events service ask the groups permission matrix

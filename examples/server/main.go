@@ -1,17 +1,18 @@
 // Command server runs a Convene instance.
 //
-// For now it is the foundation only: it opens the storage (embedded
-// SQLite in the data directory, or PostgreSQL), wires the services with
-// convene.New and answers a status page, the iCalendar feeds and
-// /healthz. The web UI, the
-// JSON API, federation and the iCalendar feeds are being built on top of
-// it (see README.md).
+// It opens the storage (embedded SQLite in the data directory, or
+// PostgreSQL), wires the services and ActivityPub federation with
+// convene.New, runs the delivery worker, and answers a status page,
+// /healthz, the iCalendar feeds and every federation endpoint (WebFinger,
+// NodeInfo, actors, events, collections, inboxes). The web UI and the
+// JSON API are being built on top of it (see README.md).
 //
 //	go run ./examples/server
 //
 // Every flag has an environment equivalent: -listen is CONVENE_LISTEN,
 // -base-url CONVENE_BASE_URL, -data-dir CONVENE_DATA_DIR, -database-url
-// CONVENE_DATABASE_URL, -log-level CONVENE_LOG_LEVEL.
+// CONVENE_DATABASE_URL, -allow-private-addresses
+// CONVENE_ALLOW_PRIVATE_ADDRESSES, -log-level CONVENE_LOG_LEVEL.
 package main
 
 import (
@@ -24,9 +25,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -52,6 +55,9 @@ func main() {
 // config is the server's configuration.
 type config struct {
 	listen, baseURL, dataDir, databaseURL, logLevel string
+	// allowPrivate is CONVENE_ALLOW_PRIVATE_ADDRESSES: comma-separated
+	// CIDRs federation may reach although private.
+	allowPrivate string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -78,7 +84,25 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.dataDir, "data-dir", env("CONVENE_DATA_DIR", "convene-data"), "data directory (CONVENE_DATA_DIR)")
 	fs.StringVar(&c.databaseURL, "database-url", env("CONVENE_DATABASE_URL", ""), "postgres:// URL; empty means SQLite in the data directory (CONVENE_DATABASE_URL)")
 	fs.StringVar(&c.logLevel, "log-level", env("CONVENE_LOG_LEVEL", "info"), "debug, info, warn or error (CONVENE_LOG_LEVEL)")
+	fs.StringVar(&c.allowPrivate, "allow-private-addresses", env("CONVENE_ALLOW_PRIVATE_ADDRESSES", ""),
+		"comma-separated CIDRs federation may reach although private, e.g. 127.0.0.0/8 for instances on one machine (CONVENE_ALLOW_PRIVATE_ADDRESSES)")
 	return c
+}
+
+// privatePrefixes parses -allow-private-addresses.
+func (c config) privatePrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.allowPrivate, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("-allow-private-addresses: %w", err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // finish derives what the flags leave open.
@@ -123,12 +147,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	allow, err := c.privatePrefixes()
+	if err != nil {
+		return err
+	}
 	store, closeStore, err := openStore(ctx, c)
 	if err != nil {
 		return fmt.Errorf("open storage: %w", err)
 	}
 	defer closeStore()
-	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL})
+	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL,
+		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log,
+			Software: endpoints.Software{Name: "convene", Version: version(),
+				Repository: "https://codeberg.org/convene/convene", Homepage: "https://codeberg.org/convene/convene"}}})
 	if err != nil {
 		return err
 	}
@@ -137,14 +168,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	// Signed fetches are not verified yet (no key resolver is wired):
-	// private objects answer 404 to every fetch.
-	ep, err := endpoints.New(endpoints.Config{BaseURL: c.baseURL, Identity: inst.Identity, Groups: inst.Groups,
-		Events: inst.Events, Store: store, Log: log})
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: newMux(inst, ep, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newMux(inst, log), ReadHeaderTimeout: 10 * time.Second}
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	background := make(chan error, 1)
+	go func() { background <- inst.Run(bg) }()
+	defer func() {
+		stopBackground()
+		if err := <-background; err != nil {
+			log.Error("background work", "err", err)
+		}
+	}()
 	fmt.Fprintf(stdout, "Convene is running at %s (storage: %s)\n", c.baseURL, storageName(c))
 	fmt.Fprintf(stdout, "Create the first administrator with:\n  go run ./examples/server admin create-account --email you@example.org --password '…' --username you --admin\n")
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL)
@@ -174,52 +207,19 @@ var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
 <title>Convene</title></head>
 <body><main>
 <h1>Convene</h1>
-<p>This instance is running. It is the foundation only: accounts, groups and events live in its storage,
-and the web pages, the JSON API and federation are coming next.
+<p>This instance is running and federates over ActivityPub. Its web pages and JSON API are coming next.
 Its public events are in the calendar feed <a href="/feed/instance.ics">/feed/instance.ics</a>.</p>
 <h2>Upcoming public events</h2>
 {{if .}}<ul>{{range .}}<li><time datetime="{{.Start.Format "2006-01-02T15:04:05Z07:00"}}">{{.Start.Format "Mon 2 Jan 2006 15:04 MST"}}</time> {{.Event.Title}}</li>{{end}}</ul>
 {{else}}<p>None yet.</p>{{end}}
 </main></body></html>`))
 
-func newMux(inst *convene.Instance, ep *endpoints.Endpoints, log *slog.Logger) http.Handler {
+func newMux(inst *convene.Instance, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	// iCalendar feeds. ServeMux wildcards are whole path segments, so the
-	// handler itself checks the "@" of /@{username}/feed.ics and the
-	// ".ics" of /events/{uuid}.ics. "/{actor}/{rest...}" is the least
-	// specific two-segment pattern, so it does not conflict with the
-	// literal ones (/events/…, /feed/…); it will carry the other actor
-	// routes (/@{username}/inbox, /outbox…) too.
-	mux.HandleFunc("GET /events/{file}", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.PathValue("file"), ".ics") {
-			inst.Feeds.ServeHTTP(w, r)
-			return
-		}
-		ep.Events.ServeHTTP(w, r) // reads the last path segment
-	})
-	mux.HandleFunc("GET /{actor}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("rest") == "feed.ics" && strings.HasPrefix(r.PathValue("actor"), "@") {
-			inst.Feeds.ServeHTTP(w, r)
-			return
-		}
-		ep.Actors.ServeHTTP(w, r) // 404 unless /@{username}/{collection}
-	})
-	// Federation: discovery, actor and event documents, collections
-	// (federation/endpoints). /{actor} is /@{username}; the handler checks
-	// the '@'.
-	mux.Handle("GET /{actor}", ep.Actors)
-	mux.Handle("GET /actor", ep.Instance)
-	mux.Handle("GET /actor/{rest}", ep.Instance)
-	mux.Handle("GET /.well-known/webfinger", ep.WebFinger)
-	mux.Handle("GET /.well-known/host-meta", ep.HostMeta)
-	mux.Handle("GET /.well-known/nodeinfo", ep.NodeInfo)
-	mux.Handle("GET /nodeinfo/{version}", ep.NodeInfo)
-	mux.Handle("GET /feed/instance.ics", inst.Feeds)
-	mux.Handle("GET /feed/private/{token}", inst.Feeds)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		page, err := inst.Events.Search(r.Context(), events.Query{Limit: 20})
 		if err != nil {
@@ -232,5 +232,16 @@ func newMux(inst *convene.Instance, ep *endpoints.Endpoints, log *slog.Logger) h
 			log.Error("status page", "err", err)
 		}
 	})
+	// Everything else of the URL scheme (feeds, discovery, actors,
+	// events, collections, inboxes) is the library's.
+	mux.Handle("/", inst.Handler())
 	return mux
+}
+
+// version is the module version the binary was built from.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }

@@ -11,6 +11,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/federation/delivery"
+	"codeberg.org/convene/convene/federation/inbox"
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
@@ -227,7 +228,18 @@ func (o *Outbox) EventChanged(ctx context.Context, tx storage.Tx, c events.Chang
 		return o.remoteParticipation(ctx, tx, c)
 	}
 	switch c.Kind {
-	case events.EventCreated, events.EventUpdated, events.EventDeleted:
+	case events.EventDeleted:
+		// The event's IRI answers 410 Gone from now on, and a late
+		// Create of it is dropped (federation/inbox).
+		ts, err := storage.As[inbox.Tombstones](tx)
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		if err := ts.AddTombstone(ctx, e.APID, o.clock()); err != nil {
+			return fmt.Errorf("outbox: tombstone %s: %w", e.APID, err)
+		}
+		return o.eventChanged(ctx, tx, c)
+	case events.EventCreated, events.EventUpdated:
 		return o.eventChanged(ctx, tx, c)
 	case events.ParticipantAdded, events.ParticipantChanged:
 		return o.participation(ctx, tx, c)

@@ -187,7 +187,15 @@ func TestRemoteEventsProduceNothing(t *testing.T) {
 // noQueue is a backend whose transactions have no delivery queue.
 type noQueue struct{ convene.Store }
 
-type noQueueTx struct{ convene.Store }
+type noQueueTx struct{ domainStore }
+
+// domainStore is the domain contracts of a backend, without the
+// federation's.
+type domainStore interface {
+	identity.Store
+	groups.Store
+	events.Store
+}
 
 func (s noQueue) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
 	return s.Store.InTx(ctx, func(tx storage.Tx) error { return fn(noQueueTx{tx.(convene.Store)}) })
