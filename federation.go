@@ -135,7 +135,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	}
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: inst.Identity, Actors: f.Resolver, Events: cfg.Store,
 		Participation: inst.Events, RemoteEvents: cfg.Store, Groups: inst.Groups, Members: cfg.Store,
-		Answers: ob.Answers(cfg.Store), Now: cfg.Now})
+		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +238,24 @@ func (f *Federation) Follow(ctx context.Context, followerID, handle string) (*id
 		return nil, err
 	}
 	return f.identity.Follow(ctx, followerID, a.ID, "")
+}
+
+// FollowRelay makes the instance actor follow another instance's actor
+// (such as https://other.example/actor): that instance then announces
+// its public events here, where they are fetched and stored like any
+// remote event, and show in search and feeds. The follow is pending
+// until the other instance accepts it (a Convene instance actor approves
+// followers manually: its administrator accepts).
+func (f *Federation) FollowRelay(ctx context.Context, actorIRI string) (*identity.Follow, error) {
+	relay, err := f.Resolver.ResolveActor(ctx, actorIRI)
+	if err != nil {
+		return nil, err
+	}
+	self, err := f.identity.InstanceActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return f.identity.Follow(ctx, self.ID, relay.ID, "")
 }
 
 // Run runs the federation's background work until ctx is done: the

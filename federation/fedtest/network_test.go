@@ -116,3 +116,47 @@ func TestGroupEventAcrossInstances(t *testing.T) {
 	assert.Equal(t, http.StatusGone, resp.StatusCode)
 	assert.Contains(t, string(body), `"Tombstone"`)
 }
+
+// TestRelay: a.test's instance actor follows b.test's; once b.test's
+// administrator accepts, b.test's public events reach a.test without
+// anyone there following their organizers, and their deletion too.
+// Unlisted events are not relayed.
+func TestRelay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	net := fedtest.New(t)
+	a, b := net.Instance("a.test"), net.Instance("b.test")
+	bob := b.Profile("bob")
+
+	f, err := a.Federation.FollowRelay(ctx, b.BaseURL+"/actor")
+	require.NoError(t, err)
+	net.Deliver()
+	bInst, err := b.Identity.InstanceActor(ctx)
+	require.NoError(t, err)
+	aInst, err := b.Identity.GetActorByAPID(ctx, a.BaseURL+"/actor")
+	require.NoError(t, err)
+	_, err = b.Identity.AcceptFollow(ctx, aInst.ID, bInst.ID)
+	require.NoError(t, err)
+	net.Deliver()
+	f, err = a.Identity.GetFollow(ctx, f.FollowerID, f.FollowedID)
+	require.NoError(t, err)
+	require.Equal(t, identity.FollowAccepted, f.State)
+
+	begins := fedtest.Start.Add(48 * time.Hour)
+	public, err := b.Events.Create(ctx, bob.ID, events.Input{Title: "Open mic", BeginsAt: begins})
+	require.NoError(t, err)
+	unlisted, err := b.Events.Create(ctx, bob.ID, events.Input{Title: "Rehearsal", BeginsAt: begins, Visibility: events.Unlisted})
+	require.NoError(t, err)
+	net.Deliver()
+	got, err := a.Store.GetEventByAPID(ctx, public.APID)
+	require.NoError(t, err, "the relay's Announce brought the public event")
+	assert.Equal(t, "Open mic", got.Title)
+	_, err = a.Store.GetEventByAPID(ctx, unlisted.APID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "unlisted events are not relayed")
+
+	net.Clock.Advance(time.Minute)
+	require.NoError(t, b.Events.Delete(ctx, bob.ID, public.ID))
+	net.Deliver()
+	_, err = a.Store.GetEventByAPID(ctx, public.APID)
+	assert.ErrorIs(t, err, storage.ErrNotFound, "the relayed deletion removed it")
+}

@@ -183,8 +183,10 @@ func newEnv(t testing.TB) *env {
 	gr, err := groups.New(groups.Config{Store: db, Actors: id, BaseURL: base, Now: now})
 	require.NoError(t, err)
 	e.gr = gr
+	parser, err := wire.NewParser(wire.Config{})
+	require.NoError(t, err)
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
-		Groups: gr, Members: db,
+		Groups: gr, Members: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs,
 		Answers: inbox.Answers{
 			GroupJoinRefused: func(_ context.Context, a inbox.GroupJoinAnswer) error {
 				e.mu.Lock()
@@ -199,8 +201,6 @@ func newEnv(t testing.TB) *env {
 				return nil
 			},
 		}})
-	require.NoError(t, err)
-	parser, err := wire.NewParser(wire.Config{})
 	require.NoError(t, err)
 	v, err := httpsig.NewVerifier(httpsig.Config{Keys: e.keys, Now: now})
 	require.NoError(t, err)
@@ -222,7 +222,7 @@ func newEnv(t testing.TB) *env {
 		Seen: e.seen, Tombstones: e.tombs, Owners: svc, Now: now,
 		Handlers: inbox.Handlers{Follow: record(hs.Follow), Accept: record(hs.Accept), Reject: record(hs.Reject),
 			Undo: record(hs.Undo), Join: record(hs.Join), Leave: record(hs.Leave), Create: record(hs.Create),
-			Update: record(hs.Update), Delete: record(hs.Delete), Other: record(nil)}})
+			Update: record(hs.Update), Delete: record(hs.Delete), Other: record(hs.Other)}})
 	require.NoError(t, err)
 	return e
 }

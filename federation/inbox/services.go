@@ -26,6 +26,7 @@ type Identity interface {
 	Unfollow(ctx context.Context, followerID, followedID string) error
 	GetFollow(ctx context.Context, followerID, followedID string) (*identity.Follow, error)
 	GetFollowByAPID(ctx context.Context, apID string) (*identity.Follow, error)
+	Followers(ctx context.Context, actorID string, after storage.Cursor, limit int) ([]identity.Follow, storage.Cursor, error)
 }
 
 // Participation is the part of events.Service the side effects use.
@@ -128,6 +129,12 @@ type ServicesConfig struct {
 		GetMemberByAPID(ctx context.Context, apID string) (*groups.Member, error)
 	}
 	Answers Answers
+	// Fetcher, Parser and Tombstones enable Announces of events (groups,
+	// FEP-1b12, and relays): the announced event is fetched from its
+	// origin. Optional: without them Announces are ignored.
+	Fetcher    Fetcher
+	Parser     *wire.Parser
+	Tombstones Tombstones
 	// Now is the clock; nil means time.Now. NewID makes storage ids; nil
 	// means random UUIDs.
 	Now   func() time.Time
@@ -164,10 +171,13 @@ func NewServices(cfg ServicesConfig) (*Services, error) {
 
 // Handlers returns the handlers of the activities Services implements:
 // Follow, Accept, Reject and Undo of follows; Join, Leave and Undo of
-// joins on local events; Create, Update and Delete of remote events when
-// RemoteEvents is set.
+// joins on local events and of local groups; Accept and Reject of our
+// joins and of invitations; Create, Update and Delete of remote events
+// when RemoteEvents is set, and the Announces of events by the actors
+// we follow when Fetcher and Parser are set too.
 func (s *Services) Handlers() Handlers {
-	h := Handlers{Follow: s.follow, Accept: s.accept, Reject: s.reject, Undo: s.undo, Join: s.join, Leave: s.leave}
+	h := Handlers{Follow: s.follow, Accept: s.accept, Reject: s.reject, Undo: s.undo, Join: s.join, Leave: s.leave,
+		Other: s.other}
 	if s.cfg.RemoteEvents != nil {
 		h.Create, h.Update, h.Delete = s.upsertEvent, s.upsertEvent, s.deleteEvent
 	}
@@ -203,6 +213,14 @@ func (s *Services) IsGroup(ctx context.Context, iri string) (bool, error) {
 		return false, err
 	}
 	return a.Type == identity.TypeGroup, nil
+}
+
+// other handles the activity types without a field of their own.
+func (s *Services) other(ctx context.Context, a *Activity) error {
+	if a.Type == wire.TypeAnnounce {
+		return s.announce(ctx, a)
+	}
+	return nil
 }
 
 func refused(format string, args ...any) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -324,7 +325,46 @@ func (o *Outbox) eventChanged(ctx context.Context, tx storage.Tx, c events.Chang
 			return err
 		}
 	}
-	return o.enqueue(ctx, t, act, act.Actor, aud)
+	if err := o.enqueue(ctx, t, act, act.Actor, aud); err != nil {
+		return err
+	}
+	if e.Visibility == events.Public {
+		return o.relay(ctx, t, e, act)
+	}
+	return nil
+}
+
+// relay has the instance actor announce a public event's creation,
+// update or deletion (act) to its followers: the other instances that
+// follow this one as a relay. Receivers fetch the event from here: the
+// Announce names it, or embeds the Delete, after which they find it
+// gone.
+func (o *Outbox) relay(ctx context.Context, t *txn, e *events.Event, act wire.Activity) error {
+	inst, err := t.ids.GetActorByAPID(ctx, o.base+"/actor")
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // never fetched nor followed yet
+	}
+	if err != nil {
+		return fmt.Errorf("outbox: instance actor: %w", err)
+	}
+	aud := &audience{}
+	if err := t.addFollowers(ctx, aud, inst.ID); err != nil {
+		return err
+	}
+	if len(aud.iris) == 0 {
+		return nil
+	}
+	id := inst.APID + "/announces/" + strings.TrimPrefix(act.ID, o.base+"/")
+	ann := wire.Activity{Type: wire.TypeAnnounce, ID: id, Actor: inst.APID, ObjectIRI: e.APID,
+		To: []string{inst.Followers}, CC: []string{wire.PublicIRI}, Published: o.clock()}
+	if act.Type == wire.TypeDelete {
+		raw, err := wire.Marshal(act)
+		if err != nil {
+			return fmt.Errorf("outbox: %s: %w", act.ID, err)
+		}
+		ann = wire.Announce(id, inst.APID, raw, act.Actor, true, inst.Followers, "")
+	}
+	return o.enqueue(ctx, t, ann, inst.APID, aud)
 }
 
 // remoteParticipation sends a local actor's Join and Leave of another
