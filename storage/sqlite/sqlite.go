@@ -114,6 +114,7 @@ var (
 func dialect() *sqlstore.Dialect {
 	return &sqlstore.Dialect{
 		Name:             "sqlite",
+		CacheStatements:  true,
 		GeoIndexHint:     "INDEXED BY events_upcoming_geo",
 		GeoCellIndexHint: "INDEXED BY events_upcoming_cell",
 		Time:             func(t time.Time) any { return t.UnixMicro() },

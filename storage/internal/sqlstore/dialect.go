@@ -12,6 +12,10 @@ type Dialect struct {
 	Name string
 	// Dollar selects $1, $2… placeholders (PostgreSQL) instead of ?.
 	Dollar bool
+	// CacheStatements keeps a prepared statement per query (SQLite,
+	// whose driver parses every query again; pgx caches statements
+	// itself).
+	CacheStatements bool
 	// ForUpdate is appended to the SELECT of LockEvent and LockGroup
 	// (" FOR UPDATE"); "" where a transaction already excludes every other
 	// writer (SQLite with BEGIN IMMEDIATE).

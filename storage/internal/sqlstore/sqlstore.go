@@ -36,6 +36,9 @@ type DB struct {
 	store
 	write *sql.DB
 	read  *sql.DB
+	// wc and rc cache the prepared statements of the pools
+	// (Dialect.CacheStatements); nil otherwise.
+	wc, rc *stmtCache
 }
 
 // Tx is an open transaction. It implements storage.Tx and every store
@@ -63,12 +66,25 @@ func New(d *Dialect, write, read *sql.DB) (*DB, error) {
 	}
 	db := &DB{write: write, read: read}
 	db.store = store{d: d, r: read, w: write, db: db}
+	if d.CacheStatements {
+		db.wc = newStmtCache(write)
+		db.rc = db.wc
+		if read != write {
+			db.rc = newStmtCache(read)
+		}
+		db.store.r = cached{c: db.rc, plain: read}
+		db.store.w = cached{c: db.wc, plain: write}
+	}
 	return db, nil
 }
 
 // Close closes the pools.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.wc != nil {
+		err = errors.Join(db.wc.close(), db.rc.close())
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -106,14 +122,22 @@ func (db *DB) runTx(ctx context.Context, fn func(tx storage.Tx) error) (err erro
 	}
 	tx := &Tx{sqlTx: sqlTx}
 	tx.store = store{d: db.d, r: sqlTx, w: sqlTx, db: db, tx: tx}
+	if db.wc != nil {
+		c := cached{c: db.wc, tx: sqlTx, plain: sqlTx}
+		tx.store.r, tx.store.w = c, c
+	}
 	committed := false
 	defer func() {
-		if committed {
-			return
+		if !committed {
+			_ = sqlTx.Rollback()
 		}
-		_ = sqlTx.Rollback()
-		if p := recover(); p != nil {
-			panic(p)
+		if db.wc != nil {
+			db.wc.preparePending(context.WithoutCancel(ctx))
+		}
+		if !committed {
+			if p := recover(); p != nil {
+				panic(p)
+			}
 		}
 	}()
 	if err := fn(tx); err != nil {
