@@ -115,6 +115,7 @@ func dialect() *sqlstore.Dialect {
 	return &sqlstore.Dialect{
 		Name:             "sqlite",
 		CacheStatements:  true,
+		GroupCommit:      true,
 		GeoIndexHint:     "INDEXED BY events_upcoming_geo",
 		GeoCellIndexHint: "INDEXED BY events_upcoming_cell",
 		Time:             func(t time.Time) any { return t.UnixMicro() },

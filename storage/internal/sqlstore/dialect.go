@@ -12,6 +12,11 @@ type Dialect struct {
 	Name string
 	// Dollar selects $1, $2… placeholders (PostgreSQL) instead of ?.
 	Dollar bool
+	// GroupCommit commits concurrent transactions together (SQLite,
+	// whose single writer makes every transaction wait for the one
+	// before: see groupCommit). A transaction function may then see the
+	// writes of others committed in the same batch before it.
+	GroupCommit bool
 	// CacheStatements keeps a prepared statement per query (SQLite,
 	// whose driver parses every query again; pgx caches statements
 	// itself).

@@ -39,6 +39,9 @@ type DB struct {
 	// wc and rc cache the prepared statements of the pools
 	// (Dialect.CacheStatements); nil otherwise.
 	wc, rc *stmtCache
+	// group commits concurrent transactions together
+	// (Dialect.GroupCommit); nil otherwise.
+	group *groupCommit
 }
 
 // Tx is an open transaction. It implements storage.Tx and every store
@@ -66,6 +69,9 @@ func New(d *Dialect, write, read *sql.DB) (*DB, error) {
 	}
 	db := &DB{write: write, read: read}
 	db.store = store{d: d, r: read, w: write, db: db}
+	if d.GroupCommit {
+		db.group = &groupCommit{db: db}
+	}
 	if d.CacheStatements {
 		db.wc = newStmtCache(write)
 		db.rc = db.wc
@@ -97,6 +103,9 @@ func (db *DB) Close() error {
 // retryable error (PostgreSQL serialization failure or deadlock) from fn
 // or from the commit, fn runs again, up to Dialect.MaxAttempts times.
 func (db *DB) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
+	if db.group != nil {
+		return db.group.run(ctx, fn)
+	}
 	attempts := max(db.d.MaxAttempts, 1)
 	var err error
 	for attempt := 1; ; attempt++ {
@@ -115,25 +124,36 @@ func (db *DB) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
 	}
 }
 
-func (db *DB) runTx(ctx context.Context, fn func(tx storage.Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("%s: begin transaction: %w", db.d.Name, err)
-	}
+// newTx wraps an open transaction.
+func (db *DB) newTx(sqlTx *sql.Tx) *Tx {
 	tx := &Tx{sqlTx: sqlTx}
 	tx.store = store{d: db.d, r: sqlTx, w: sqlTx, db: db, tx: tx}
 	if db.wc != nil {
 		c := cached{c: db.wc, tx: sqlTx, plain: sqlTx}
 		tx.store.r, tx.store.w = c, c
 	}
+	return tx
+}
+
+// afterTx runs once a transaction is over and its connection free.
+func (db *DB) afterTx() {
+	if db.wc != nil {
+		db.wc.preparePending(context.Background())
+	}
+}
+
+func (db *DB) runTx(ctx context.Context, fn func(tx storage.Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin transaction: %w", db.d.Name, err)
+	}
+	tx := db.newTx(sqlTx)
 	committed := false
 	defer func() {
 		if !committed {
 			_ = sqlTx.Rollback()
 		}
-		if db.wc != nil {
-			db.wc.preparePending(context.WithoutCancel(ctx))
-		}
+		db.afterTx()
 		if !committed {
 			if p := recover(); p != nil {
 				panic(p)
@@ -171,6 +191,17 @@ func (s *store) atomic(ctx context.Context, fn func(s *store) error) error {
 
 // exec runs a write and returns the number of rows it changed.
 func (s *store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	if s.tx == nil && s.db != nil && s.db.group != nil {
+		// A lone write joins the next group commit rather than commit
+		// on its own.
+		var n int64
+		err := s.db.InTx(ctx, func(tx storage.Tx) error {
+			var err error
+			n, err = tx.(*Tx).exec(ctx, op, query, args...)
+			return err
+		})
+		return n, err
+	}
 	res, err := s.w.ExecContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
 		return 0, s.wrap(op, err)
