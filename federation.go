@@ -72,8 +72,9 @@ type Federation struct {
 	Inbox                *inbox.Handler
 	Outbox               *outbox.Outbox
 	Worker               *delivery.Worker
-	// Policy is the instance's domain blocks and allow-list mode.
-	Policy inbox.PolicyAdmin
+	// Policy is the instance's domain blocks and allow-list mode
+	// (change them through it: it forgets its cached answers).
+	Policy *inbox.PolicyCache
 
 	identity *identity.Service
 	store    Store
@@ -94,7 +95,8 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	f := &Federation{Outbox: ob, Policy: cfg.Store, identity: inst.Identity, store: cfg.Store, now: now, log: log}
+	policy := inbox.NewPolicyCache(cfg.Store, cfg.Now)
+	f := &Federation{Outbox: ob, Policy: policy, identity: inst.Identity, store: cfg.Store, now: now, log: log}
 
 	client, err := safehttp.New(safehttp.Config{AllowPrivate: fc.AllowPrivate, UserAgent: userAgent(fc.Software, cfg.BaseURL)})
 	if err != nil {
@@ -121,7 +123,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		scheme = "http" // a test or private federation: peers are on http too
 	}
 	if f.Resolver, err = resolve.New(resolve.Config{BaseURL: cfg.BaseURL, Fetcher: f.SignedClient, Actors: inst.Identity,
-		Parser: parser, Policy: cfg.Store, Scheme: scheme, Now: cfg.Now}); err != nil {
+		Parser: parser, Policy: policy, Scheme: scheme, Now: cfg.Now}); err != nil {
 		return nil, err
 	}
 	if f.Verifier, err = httpsig.NewVerifier(httpsig.Config{Keys: f.Resolver, Scheme: scheme, Now: cfg.Now}); err != nil {
@@ -140,7 +142,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		return nil, err
 	}
 	if f.Inbox, err = inbox.New(inbox.Config{BaseURL: cfg.BaseURL, Verifier: f.Verifier, Fetcher: f.SignedClient,
-		Parser: parser, Policy: cfg.Store, Seen: cfg.Store, Tombstones: cfg.Store, Owners: svc,
+		Parser: parser, Policy: policy, Seen: cfg.Store, Tombstones: cfg.Store, Owners: svc,
 		Handlers: svc.Handlers(), Now: cfg.Now}); err != nil {
 		return nil, err
 	}

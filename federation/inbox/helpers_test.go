@@ -151,7 +151,12 @@ type env struct {
 	remote     map[string]*identity.Actor
 }
 
-func newEnv(t testing.TB) *env {
+// storedState makes newEnv keep seen ids, tombstones and the domain
+// policy in the SQLite database, as an instance does, instead of the
+// in-memory fakes whose counts the tests read.
+type storedState bool
+
+func newEnv(t testing.TB, opts ...storedState) *env {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return epoch }
@@ -218,8 +223,16 @@ func newEnv(t testing.TB) *env {
 			return nil
 		}
 	}
-	e.h, err = inbox.New(inbox.Config{BaseURL: base, Verifier: v, Fetcher: e.fetch, Parser: parser, Policy: e.policy,
-		Seen: e.seen, Tombstones: e.tombs, Owners: svc, Now: now,
+	var (
+		policy inbox.Policy     = e.policy
+		seen   inbox.Seen       = e.seen
+		tombs  inbox.Tombstones = e.tombs
+	)
+	if len(opts) > 0 && bool(opts[0]) {
+		policy, seen, tombs = inbox.NewPolicyCache(db, now), db, db
+	}
+	e.h, err = inbox.New(inbox.Config{BaseURL: base, Verifier: v, Fetcher: e.fetch, Parser: parser, Policy: policy,
+		Seen: seen, Tombstones: tombs, Owners: svc, Now: now,
 		Handlers: inbox.Handlers{Follow: record(hs.Follow), Accept: record(hs.Accept), Reject: record(hs.Reject),
 			Undo: record(hs.Undo), Join: record(hs.Join), Leave: record(hs.Leave), Create: record(hs.Create),
 			Update: record(hs.Update), Delete: record(hs.Delete), Other: record(hs.Other)}})
