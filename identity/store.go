@@ -18,6 +18,7 @@ import (
 // user can make long. storage/storagetest checks all of this.
 type Store interface {
 	storage.Transactor
+	SessionStore
 
 	// CreateAccount inserts a. ErrConflict when the email is taken.
 	CreateAccount(ctx context.Context, a *Account) error
@@ -73,4 +74,24 @@ type Store interface {
 	GetFeedTokenByHash(ctx context.Context, hash []byte) (*FeedToken, error)
 	ListFeedTokens(ctx context.Context, accountID string) ([]FeedToken, error)
 	RevokeFeedToken(ctx context.Context, id string, at time.Time) error
+}
+
+// SessionStore keeps the sign-in sessions of accounts (see
+// Service.CreateSession). Only the SHA-256 of a session's token is
+// stored. The rules of Store apply.
+type SessionStore interface {
+	// CreateSession inserts s. ErrConflict on a taken ID or Hash;
+	// ErrNotFound when the account does not exist.
+	CreateSession(ctx context.Context, s *Session) error
+	// GetSessionByHash finds a session by the SHA-256 of its token
+	// text, expired ones included (the caller checks LastUsedAt).
+	GetSessionByHash(ctx context.Context, hash []byte) (*Session, error)
+	// ListSessions returns an account's sessions, expired ones
+	// included, ordered by (CreatedAt, ID).
+	ListSessions(ctx context.Context, accountID string) ([]Session, error)
+	// TouchSession sets the session's LastUsedAt. ErrNotFound for an
+	// unknown id.
+	TouchSession(ctx context.Context, id string, lastUsedAt time.Time) error
+	// DeleteSession removes a session. ErrNotFound for an unknown id.
+	DeleteSession(ctx context.Context, id string) error
 }

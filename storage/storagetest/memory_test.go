@@ -49,12 +49,14 @@ type memState struct {
 	groupRows    map[string]groupRow   // by actor id
 	follows      map[[2]string]identity.Follow
 	tokens       map[string]identity.FeedToken
+	sessions     map[string]identity.Session
 	members      map[[2]string]groups.Member
 	events       map[string]events.Event
 	participants map[string]events.Participant
 	comments     map[string]events.Comment
 	imported     map[[2]string]ical.Imported // by (owner, uid)
 	subs         map[string]ical.Subscription
+	gone         map[string]time.Time // by actor id
 }
 
 type profileRow struct {
@@ -73,9 +75,11 @@ func newMemState() *memState {
 		accounts: map[string]identity.Account{}, actors: map[string]identity.Actor{},
 		profiles: map[string]profileRow{}, groupRows: map[string]groupRow{},
 		follows: map[[2]string]identity.Follow{}, tokens: map[string]identity.FeedToken{},
-		members: map[[2]string]groups.Member{}, events: map[string]events.Event{},
+		sessions: map[string]identity.Session{},
+		members:  map[[2]string]groups.Member{}, events: map[string]events.Event{},
 		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
 		imported: map[[2]string]ical.Imported{}, subs: map[string]ical.Subscription{},
+		gone: map[string]time.Time{},
 	}
 }
 
@@ -86,9 +90,11 @@ func (s *memState) clone() *memState {
 		accounts: maps.Clone(s.accounts), actors: maps.Clone(s.actors),
 		profiles: maps.Clone(s.profiles), groupRows: maps.Clone(s.groupRows),
 		follows: maps.Clone(s.follows), tokens: maps.Clone(s.tokens),
-		members: maps.Clone(s.members), events: maps.Clone(s.events),
+		sessions: maps.Clone(s.sessions),
+		members:  maps.Clone(s.members), events: maps.Clone(s.events),
 		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
 		imported: maps.Clone(s.imported), subs: maps.Clone(s.subs),
+		gone: maps.Clone(s.gone),
 	}
 }
 
@@ -519,6 +525,71 @@ func (v *memView) RevokeFeedToken(ctx context.Context, id string, at time.Time) 
 		}
 		t.RevokedAt = at.UTC()
 		s.tokens[id] = t
+		return nil
+	})
+}
+
+// ---- sessions ------------------------------------------------------
+
+func (v *memView) CreateSession(ctx context.Context, sess *identity.Session) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.sessions[sess.ID]; ok {
+			return conflict("session id")
+		}
+		for _, o := range s.sessions {
+			if bytes.Equal(o.Hash, sess.Hash) {
+				return conflict("session hash")
+			}
+		}
+		if _, ok := s.accounts[sess.AccountID]; !ok {
+			return notFound("account", sess.AccountID)
+		}
+		c := utc(*sess)
+		c.Hash = slices.Clone(sess.Hash)
+		s.sessions[sess.ID] = c
+		return nil
+	})
+}
+
+func (v *memView) GetSessionByHash(_ context.Context, hash []byte) (*identity.Session, error) {
+	for _, sess := range v.read().sessions {
+		if len(hash) > 0 && bytes.Equal(sess.Hash, hash) {
+			sess.Hash = slices.Clone(sess.Hash)
+			return &sess, nil
+		}
+	}
+	return nil, notFound("session", "…")
+}
+
+func (v *memView) ListSessions(_ context.Context, accountID string) ([]identity.Session, error) {
+	var out []identity.Session
+	for _, sess := range v.read().sessions {
+		if sess.AccountID == accountID {
+			sess.Hash = slices.Clone(sess.Hash)
+			out = append(out, sess)
+		}
+	}
+	return page(out, func(s identity.Session) (time.Time, string) { return s.CreatedAt, s.ID }, storage.Cursor{}, 0), nil
+}
+
+func (v *memView) TouchSession(ctx context.Context, id string, lastUsedAt time.Time) error {
+	return v.write(ctx, func(s *memState) error {
+		sess, ok := s.sessions[id]
+		if !ok {
+			return notFound("session", id)
+		}
+		sess.LastUsedAt = lastUsedAt.UTC()
+		s.sessions[id] = sess
+		return nil
+	})
+}
+
+func (v *memView) DeleteSession(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.sessions[id]; !ok {
+			return notFound("session", id)
+		}
+		delete(s.sessions, id)
 		return nil
 	})
 }
@@ -1108,4 +1179,115 @@ func (v *memView) DeleteSubscription(ctx context.Context, id string) error {
 		delete(s.subs, id)
 		return nil
 	})
+}
+
+// ---- usage (federation/usage Store) --------------------------------
+
+func (v *memView) CountLocalUsers(context.Context) (int, error) {
+	n := 0
+	for _, a := range v.read().accounts {
+		if a.Confirmed && !a.Suspended {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (v *memView) CountActiveUsers(_ context.Context, since time.Time) (int, error) {
+	s := v.read()
+	active := map[string]bool{} // account ids
+	for _, sess := range s.sessions {
+		if !sess.LastUsedAt.Before(since) {
+			active[sess.AccountID] = true
+		}
+	}
+	byProfile := func(actorID string, created time.Time) {
+		if r, ok := s.profiles[actorID]; ok && !created.Before(since) {
+			active[r.accountID] = true
+		}
+	}
+	for _, e := range s.events {
+		if e.Local {
+			byProfile(e.CreatorID, e.CreatedAt)
+		}
+	}
+	for _, c := range s.comments {
+		byProfile(c.AuthorID, c.CreatedAt)
+	}
+	for _, p := range s.participants {
+		byProfile(p.ActorID, p.CreatedAt)
+	}
+	n := 0
+	for id := range active {
+		if a, ok := s.accounts[id]; ok && a.Confirmed && !a.Suspended {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func countedEvent(e events.Event) bool { return !e.Draft && e.Visibility == events.Public }
+
+func (v *memView) CountLocalEvents(context.Context) (int, error) {
+	n := 0
+	for _, e := range v.read().events {
+		if e.Local && countedEvent(e) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (v *memView) CountLocalComments(context.Context) (int, error) {
+	s := v.read()
+	n := 0
+	for _, c := range s.comments {
+		a, local := s.actors[c.AuthorID]
+		e, ok := s.events[c.EventID]
+		if local && a.Local && ok && countedEvent(e) && c.State == events.CommentPublished {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ---- gone actors (identity.GoneStore) ------------------------------
+
+func (v *memView) ActorsByInbox(_ context.Context, inbox string, limit int) ([]identity.Actor, error) {
+	var out []identity.Actor
+	if inbox == "" {
+		return nil, nil
+	}
+	for _, a := range v.read().actors {
+		if a.Inbox == inbox || a.SharedInbox == inbox {
+			out = append(out, a)
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (v *memView) MarkActorGone(ctx context.Context, actorID string, at time.Time) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.actors[actorID]; !ok {
+			return notFound("actor", actorID)
+		}
+		if _, ok := s.gone[actorID]; !ok {
+			s.gone[actorID] = at.UTC()
+		}
+		maps.DeleteFunc(s.follows, func(k [2]string, _ identity.Follow) bool {
+			return k[0] == actorID || k[1] == actorID
+		})
+		return nil
+	})
+}
+
+func (v *memView) ActorGoneAt(_ context.Context, actorID string) (time.Time, error) {
+	at, ok := v.read().gone[actorID]
+	if !ok {
+		return time.Time{}, notFound("gone actor", actorID)
+	}
+	return at, nil
 }

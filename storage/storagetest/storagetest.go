@@ -13,8 +13,8 @@
 //
 // Each case is a parallel subtest that gets a fresh, empty backend from
 // the Harness and builds the accounts, actors, groups and events it needs
-// through the store itself. Cases are grouped as Identity, Groups, Events,
-// Search, Tx, Concurrency and ICal, so `go test -run
+// through the store itself. Cases are grouped as Identity, Sessions,
+// Groups, Events, Search, Tx, Concurrency and ICal, so `go test -run
 // 'TestConformance/Search'` selects one group.
 //
 // What the suite holds the contracts to, where their doc comments leave
@@ -114,12 +114,15 @@ type group struct {
 func groupsOfCases() []group {
 	return []group{
 		{"Identity", identityCases()},
+		{"Sessions", sessionCases()},
 		{"Groups", groupCases()},
 		{"Events", eventCases()},
 		{"Search", searchCases()},
 		{"Tx", txCases()},
 		{"Concurrency", concurrencyCases()},
 		{"ICal", icalCases()},
+		{"Usage", usageCases()},
+		{"Gone", goneCases()},
 	}
 }
 
