@@ -4,8 +4,9 @@
 // PostgreSQL), wires the services and ActivityPub federation with
 // convene.New, runs the delivery worker, and answers a status page,
 // /healthz, the iCalendar feeds and every federation endpoint (WebFinger,
-// NodeInfo, actors, events, collections, inboxes). The web UI and the
-// JSON API are being built on top of it (see README.md).
+// NodeInfo, actors, events, collections, inboxes) and the JSON API under
+// /api/v1 (docs/openapi.yaml). The web UI is being built on top of it
+// (see README.md).
 //
 //	go run ./examples/server
 //
@@ -36,6 +37,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/examples/server/api"
 	"codeberg.org/convene/convene/federation/endpoints"
 	"codeberg.org/convene/convene/storage/postgres"
 	"codeberg.org/convene/convene/storage/sqlite"
@@ -168,7 +170,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(inst, log), ReadHeaderTimeout: 10 * time.Second}
+	jsonAPI, err := api.New(api.Config{Instance: inst, Follows: inst.Federation, BaseURL: c.baseURL, Log: log})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: newMux(inst, jsonAPI, log), ReadHeaderTimeout: 10 * time.Second}
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	background := make(chan error, 1)
 	go func() { background <- inst.Run(bg) }()
@@ -207,15 +213,16 @@ var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
 <title>Convene</title></head>
 <body><main>
 <h1>Convene</h1>
-<p>This instance is running and federates over ActivityPub. Its web pages and JSON API are coming next.
+<p>This instance is running and federates over ActivityPub. Its JSON API is under /api/v1; its web pages are coming next.
 Its public events are in the calendar feed <a href="/feed/instance.ics">/feed/instance.ics</a>.</p>
 <h2>Upcoming public events</h2>
 {{if .}}<ul>{{range .}}<li><time datetime="{{.Start.Format "2006-01-02T15:04:05Z07:00"}}">{{.Start.Format "Mon 2 Jan 2006 15:04 MST"}}</time> {{.Event.Title}}</li>{{end}}</ul>
 {{else}}<p>None yet.</p>{{end}}
 </main></body></html>`))
 
-func newMux(inst *convene.Instance, log *slog.Logger) http.Handler {
+func newMux(inst *convene.Instance, jsonAPI http.Handler, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", jsonAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
