@@ -23,6 +23,7 @@ import (
 	"codeberg.org/convene/convene/federation/delivery"
 	"codeberg.org/convene/convene/federation/inbox"
 	"codeberg.org/convene/convene/federation/outbox"
+	"codeberg.org/convene/convene/federation/usage"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
@@ -44,6 +45,9 @@ type Store interface {
 	inbox.TombstoneDates
 	inbox.Policy
 	inbox.PolicyAdmin
+	// NodeInfo's usage counts, and the remote actors found gone.
+	usage.Store
+	identity.GoneStore
 }
 
 // Config configures an Instance.

@@ -18,6 +18,7 @@ import (
 	"codeberg.org/convene/convene/federation/outbox"
 	"codeberg.org/convene/convene/federation/resolve"
 	"codeberg.org/convene/convene/federation/safehttp"
+	"codeberg.org/convene/convene/federation/usage"
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
@@ -129,8 +130,12 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	if f.Verifier, err = httpsig.NewVerifier(httpsig.Config{Keys: f.Resolver, Scheme: scheme, Now: cfg.Now}); err != nil {
 		return nil, err
 	}
+	counts, err := usage.New(usage.Config{Store: cfg.Store, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
 	if f.Endpoints, err = endpoints.New(endpoints.Config{BaseURL: cfg.BaseURL, Identity: inst.Identity, Groups: inst.Groups,
-		Events: inst.Events, Store: cfg.Store, Verifier: f.Verifier, Tombstones: tombstones{cfg.Store},
+		Events: inst.Events, Store: cfg.Store, Verifier: f.Verifier, Tombstones: tombstones{cfg.Store}, Usage: counts,
 		HTML: fc.HTML, Software: fc.Software, OpenRegistrations: fc.OpenRegistrations,
 		NodeName: cfg.Name, NodeDescription: fc.Description, Log: log, Now: cfg.Now}); err != nil {
 		return nil, err
@@ -148,7 +153,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	}
 	if f.Worker, err = delivery.NewWorker(delivery.Config{Queue: cfg.Store, Client: client,
 		Signers: delivery.SignersFunc(f.signer), UserAgent: userAgent(fc.Software, cfg.BaseURL),
-		Workers: fc.Workers, PollInterval: fc.PollInterval, Logger: log, Now: cfg.Now}); err != nil {
+		Workers: fc.Workers, PollInterval: fc.PollInterval, Logger: log, Now: cfg.Now, Gone: f.gone}); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -163,6 +168,19 @@ func userAgent(s endpoints.Software, base string) string {
 		version = "dev"
 	}
 	return fmt.Sprintf("%s/%s (+%s)", name, version, strings.TrimSuffix(base, "/"))
+}
+
+// gone is told of an inbox that answered 410 Gone: when it is one
+// remote actor's own inbox, that actor is marked gone and its follows
+// end (a shared inbox's 410 says nothing of any one actor).
+func (f *Federation) gone(ctx context.Context, j delivery.Job) {
+	a, err := f.identity.InboxGone(ctx, j.Inbox)
+	switch {
+	case err != nil:
+		f.log.WarnContext(ctx, "delivery: 410 Gone", "inbox", j.Inbox, "err", err)
+	case a != nil:
+		f.log.InfoContext(ctx, "delivery: remote actor gone", "actor", a.APID)
+	}
 }
 
 // signer returns the signer of a local actor, by IRI. Keys of local

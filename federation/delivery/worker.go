@@ -126,8 +126,9 @@ type Config struct {
 	// (DefaultDownAfter, DefaultProbeAfter).
 	Hosts HostRule
 
-	// Gone is told of a 410 Gone answer: the inbox's actor is gone (the
-	// identity layer removes its follows and participations). Optional.
+	// Gone is told of a 410 Gone answer: the inbox's actor may be gone
+	// (convene marks it gone and ends its follows when the inbox is one
+	// actor's own, not a shared one). Optional.
 	// It runs on the delivery's goroutine; its errors are the caller's.
 	Gone func(ctx context.Context, job Job)
 	// Now is the clock; nil means time.Now.
