@@ -100,9 +100,12 @@ func New(cfg Config) (*Instance, error) {
 		return nil, errors.New("convene: Config.Store is required")
 	}
 	var ob *outbox.Outbox
+	// The worker is built later (newFederation); the outbox wakes it
+	// through this.
+	notify := &workerNotify{}
 	if cfg.Federation != nil {
 		var err error
-		if ob, err = outbox.New(outbox.Config{BaseURL: cfg.BaseURL, Now: cfg.Now}); err != nil {
+		if ob, err = outbox.New(outbox.Config{BaseURL: cfg.BaseURL, Now: cfg.Now, Notify: notify.notify}); err != nil {
 			return nil, fmt.Errorf("convene: %w", err)
 		}
 		cfg.EventHook = eventHooks{cfg.EventHook, ob}
@@ -133,6 +136,7 @@ func New(cfg Config) (*Instance, error) {
 		if inst.Federation, err = newFederation(cfg, inst, ob); err != nil {
 			return nil, fmt.Errorf("convene: %w", err)
 		}
+		notify.w.Store(inst.Federation.Worker)
 	}
 	return inst, nil
 }

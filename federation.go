@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"codeberg.org/convene/convene/federation/delivery"
@@ -307,6 +308,17 @@ func (f *Federation) prune(ctx context.Context) {
 	}
 	if n > 0 {
 		f.log.DebugContext(ctx, "pruned inbox ids", "count", n)
+	}
+}
+
+// workerNotify wakes the delivery worker once it exists.
+type workerNotify struct {
+	w atomic.Pointer[delivery.Worker]
+}
+
+func (n *workerNotify) notify() {
+	if w := n.w.Load(); w != nil {
+		w.Notify()
 	}
 }
 

@@ -43,6 +43,16 @@ type Tx interface {
 	Transactor
 }
 
+// AfterCommitter is a transaction that runs functions once it has
+// committed: to wake a worker for what the transaction queued, say. The
+// functions run in the order given, after the commit, outside the
+// transaction; not at all when it rolls back. Both SQL backends'
+// transactions implement it; callers find it with As and do without it
+// when the backend lacks it.
+type AfterCommitter interface {
+	AfterCommit(fn func())
+}
+
 // Transactor runs work atomically.
 type Transactor interface {
 	// InTx runs fn inside one transaction. The transaction commits when

@@ -69,3 +69,20 @@ func TestFollowChanged(t *testing.T) {
 	require.NoError(t, w.inst.Identity.Unfollow(w.ctx, w.bob.ID, w.alice.ID))
 	assert.Empty(t, w.drain())
 }
+
+// TestNotify: the worker is woken once a transaction that queued
+// deliveries has committed, and not for one that queued nothing (rolled
+// back transactions run no AfterCommit: see storage/internal/sqlstore).
+func TestNotify(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.drain()
+	before := w.notified.Load()
+	_, err := w.inst.Identity.Follow(w.ctx, w.bob.ID, w.alice.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, before, w.notified.Load(), "nothing queued between local profiles")
+	_, err = w.inst.Identity.Follow(w.ctx, w.alice.ID, w.r3.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, before+1, w.notified.Load(), "the Follow to send")
+	w.drain()
+}

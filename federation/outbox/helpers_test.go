@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,6 +97,8 @@ type world struct {
 	alice, bob       *identity.Profile
 	r1, r2, r3, evil *identity.Actor
 	parser           *wire.Parser
+	// notified counts the outbox's Notify calls.
+	notified atomic.Int64
 }
 
 func newWorld(t *testing.T) *world {
@@ -104,14 +107,15 @@ func newWorld(t *testing.T) *world {
 	st := sqlitetest.Open(t)
 	clk := &clock{t: t0}
 	ids := &counter{}
-	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: clk.Now, NewID: ids.next})
+	w := &world{t: t, ctx: ctx, clock: clk}
+	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: clk.Now, NewID: ids.next, Notify: func() { w.notified.Add(1) }})
 	require.NoError(t, err)
 	inst, err := convene.New(convene.Config{Store: st, BaseURL: base, Now: clk.Now, Argon2: cheapArgon2,
 		GenerateKey: fixedKey, EventHook: ob, GroupHook: ob, IdentityHook: ob})
 	require.NoError(t, err)
 	p, err := wire.NewParser(wire.Config{})
 	require.NoError(t, err)
-	w := &world{t: t, ctx: ctx, clock: clk, store: st, queue: st, inst: inst, parser: p}
+	w.store, w.queue, w.inst, w.parser = st, st, inst, p
 	w.alice, w.bob = w.register("alice"), w.register("bob")
 	w.r1 = w.remote("https://a.example/users/r1", "https://a.example/users/r1/inbox", "https://a.example/inbox")
 	w.r2 = w.remote("https://a.example/users/r2", "https://a.example/users/r2/inbox", "https://a.example/inbox")

@@ -43,15 +43,21 @@ type Config struct {
 	// NewID makes the unique part of answer ids (Accept, Reject); nil
 	// means random UUIDs.
 	NewID func() string
+	// Notify is called once a transaction that queued deliveries has
+	// committed (delivery.Worker.Notify: the worker starts at once
+	// instead of at its next poll). Optional; it needs a backend whose
+	// transactions are storage.AfterCommitters.
+	Notify func()
 }
 
 // Outbox implements events.Hook and groups.Hook. It is safe for
 // concurrent use.
 type Outbox struct {
-	base  string
-	hosts []string
-	now   func() time.Time
-	newID func() string
+	base   string
+	hosts  []string
+	now    func() time.Time
+	newID  func() string
+	notify func()
 }
 
 var (
@@ -65,7 +71,7 @@ func New(cfg Config) (*Outbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbox: Config.%w", err)
 	}
-	o := &Outbox{base: base, hosts: append([]string{host}, cfg.LocalHosts...), now: cfg.Now, newID: cfg.NewID}
+	o := &Outbox{base: base, hosts: append([]string{host}, cfg.LocalHosts...), now: cfg.Now, newID: cfg.NewID, notify: cfg.Notify}
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -79,6 +85,7 @@ func (o *Outbox) clock() time.Time { return o.now().UTC().Truncate(time.Microsec
 
 // txn is the contracts of one transaction this package reads and writes.
 type txn struct {
+	tx     storage.Tx
 	ids    identity.Store
 	groups groups.Store
 	queue  delivery.Queue
@@ -86,7 +93,7 @@ type txn struct {
 }
 
 func open(tx storage.Tx, needGroups bool) (*txn, error) {
-	t := &txn{actors: map[string]*identity.Actor{}}
+	t := &txn{tx: tx, actors: map[string]*identity.Actor{}}
 	var err error
 	if t.queue, err = storage.As[delivery.Queue](tx); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
@@ -215,6 +222,11 @@ func (o *Outbox) enqueue(ctx context.Context, t *txn, act wire.Activity, signer 
 	}
 	if err := t.queue.Enqueue(ctx, o.clock(), delivery.Activity{ID: act.ID, ActorID: signer, Body: body}, valid); err != nil {
 		return fmt.Errorf("outbox: enqueue %s %s: %w", act.Type, act.ID, err)
+	}
+	if o.notify != nil {
+		if ac, err := storage.As[storage.AfterCommitter](t.tx); err == nil {
+			ac.AfterCommit(o.notify)
+		}
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ type txRequest struct {
 	fn    func(tx storage.Tx) error
 	err   error
 	panic any
+	after []func() // registered with AfterCommit by fn
 	done  chan struct{}
 }
 
@@ -106,6 +107,8 @@ func (g *groupCommit) commit(batch []*txRequest) {
 			_ = sqlTx.Rollback()
 		} else if err := sqlTx.Commit(); err != nil {
 			r.err = fmt.Errorf("%s: commit: %w", db.d.Name, err)
+		} else {
+			runAfter(tx.after)
 		}
 		db.afterTx()
 		return
@@ -121,8 +124,11 @@ func (g *groupCommit) commit(batch []*txRequest) {
 			r.err = fmt.Errorf("%s: savepoint: %w", db.d.Name, err)
 			continue
 		}
+		tx.after = nil
 		r.panic, r.err = call(r.fn, tx)
+		r.after = tx.after
 		if r.err != nil || r.panic != nil {
+			r.after = nil
 			if _, err := sqlTx.ExecContext(context.WithoutCancel(r.ctx), "ROLLBACK TO "+sp); err != nil {
 				// The transaction is in an unknown state: give up the batch.
 				_ = sqlTx.Rollback()
@@ -144,6 +150,10 @@ func (g *groupCommit) commit(batch []*txRequest) {
 		_ = sqlTx.Rollback()
 	} else if err := sqlTx.Commit(); err != nil {
 		g.fail(batch, fmt.Errorf("%s: commit: %w", db.d.Name, err))
+	} else {
+		for _, r := range batch {
+			runAfter(r.after)
+		}
 	}
 	db.afterTx()
 }

@@ -105,3 +105,45 @@ func TestGroupCommitCancelled(t *testing.T) {
 		return err
 	}))
 }
+
+// TestAfterCommit: functions registered in a transaction run after its
+// commit, and not at all when it rolls back, alone or in a batch.
+func TestAfterCommit(t *testing.T) {
+	t.Parallel()
+	for _, group := range []bool{false, true} {
+		t.Run(fmt.Sprint("group=", group), func(t *testing.T) {
+			t.Parallel()
+			db := openGroup(t)
+			if !group {
+				db.group = nil
+			}
+			ctx := context.Background()
+			var mu sync.Mutex
+			ran := map[int]bool{}
+			var wg sync.WaitGroup
+			for i := range 40 {
+				wg.Go(func() {
+					_ = db.InTx(ctx, func(tx storage.Tx) error {
+						ac, err := storage.As[storage.AfterCommitter](tx)
+						if err != nil {
+							return err
+						}
+						ac.AfterCommit(func() {
+							mu.Lock()
+							ran[i] = true
+							mu.Unlock()
+						})
+						if i%2 == 1 {
+							return errors.New("roll back")
+						}
+						return nil
+					})
+				})
+			}
+			wg.Wait()
+			for i := range 40 {
+				assert.Equal(t, i%2 == 0, ran[i], "transaction %d", i)
+			}
+		})
+	}
+}

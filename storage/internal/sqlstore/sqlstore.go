@@ -51,6 +51,18 @@ type DB struct {
 type Tx struct {
 	store
 	sqlTx *sql.Tx
+	after []func() // AfterCommit
+}
+
+// AfterCommit implements storage.AfterCommitter: fn runs once the
+// transaction has committed.
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
+
+// runAfter runs the functions registered with AfterCommit.
+func runAfter(fns []func()) {
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // New returns a DB over the pools write (every write and transaction) and
@@ -167,6 +179,7 @@ func (db *DB) runTx(ctx context.Context, fn func(tx storage.Tx) error) (err erro
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", db.d.Name, err)
 	}
+	runAfter(tx.after)
 	return nil
 }
 
