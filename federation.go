@@ -56,6 +56,12 @@ type FederationConfig struct {
 	// delivery package's defaults).
 	Workers      int
 	PollInterval time.Duration
+	// DeliveryTimeout bounds one POST (zero: delivery.DefaultTimeout).
+	// DeliveryLease is how long a delivery in flight belongs to this
+	// process: after a crash, the deliveries it had in flight are resumed
+	// this long after they began, by this process restarted or another
+	// (zero: delivery.DefaultLeaseFor). It must exceed the timeout.
+	DeliveryTimeout, DeliveryLease time.Duration
 	// Log receives the federation's errors; nil discards them.
 	Log *slog.Logger
 }
@@ -154,7 +160,8 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	}
 	if f.Worker, err = delivery.NewWorker(delivery.Config{Queue: cfg.Store, Client: client,
 		Signers: delivery.SignersFunc(f.signer), UserAgent: userAgent(fc.Software, cfg.BaseURL),
-		Workers: fc.Workers, PollInterval: fc.PollInterval, Logger: log, Now: cfg.Now, Gone: f.gone}); err != nil {
+		Workers: fc.Workers, PollInterval: fc.PollInterval, Timeout: fc.DeliveryTimeout, LeaseFor: fc.DeliveryLease,
+		Logger: log, Now: cfg.Now, Gone: f.gone}); err != nil {
 		return nil, err
 	}
 	return f, nil

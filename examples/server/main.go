@@ -13,7 +13,9 @@
 // Every flag has an environment equivalent: -listen is CONVENE_LISTEN,
 // -base-url CONVENE_BASE_URL, -data-dir CONVENE_DATA_DIR, -database-url
 // CONVENE_DATABASE_URL, -allow-private-addresses
-// CONVENE_ALLOW_PRIVATE_ADDRESSES, -log-level CONVENE_LOG_LEVEL.
+// CONVENE_ALLOW_PRIVATE_ADDRESSES, -delivery-timeout
+// CONVENE_DELIVERY_TIMEOUT, -delivery-lease CONVENE_DELIVERY_LEASE,
+// -log-level CONVENE_LOG_LEVEL.
 package main
 
 import (
@@ -60,6 +62,8 @@ type config struct {
 	// allowPrivate is CONVENE_ALLOW_PRIVATE_ADDRESSES: comma-separated
 	// CIDRs federation may reach although private.
 	allowPrivate string
+	// deliveryTimeout and deliveryLease tune delivery (0: defaults).
+	deliveryTimeout, deliveryLease time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -67,6 +71,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	c := configFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return *c, err
+	}
+	for _, name := range []string{"CONVENE_DELIVERY_TIMEOUT", "CONVENE_DELIVERY_LEASE"} {
+		if v := getenv(name); v != "" {
+			if _, err := time.ParseDuration(v); err != nil {
+				return *c, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 	}
 	return c.finish(), nil
 }
@@ -88,7 +99,21 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.logLevel, "log-level", env("CONVENE_LOG_LEVEL", "info"), "debug, info, warn or error (CONVENE_LOG_LEVEL)")
 	fs.StringVar(&c.allowPrivate, "allow-private-addresses", env("CONVENE_ALLOW_PRIVATE_ADDRESSES", ""),
 		"comma-separated CIDRs federation may reach although private, e.g. 127.0.0.0/8 for instances on one machine (CONVENE_ALLOW_PRIVATE_ADDRESSES)")
+	fs.DurationVar(&c.deliveryTimeout, "delivery-timeout", envDuration(getenv, "CONVENE_DELIVERY_TIMEOUT"),
+		"bound of one delivery POST; 0 means 30s (CONVENE_DELIVERY_TIMEOUT)")
+	fs.DurationVar(&c.deliveryLease, "delivery-lease", envDuration(getenv, "CONVENE_DELIVERY_LEASE"),
+		"after a crash, deliveries in flight resume this long after they began; 0 means 5m; must exceed -delivery-timeout (CONVENE_DELIVERY_LEASE)")
 	return c
+}
+
+// envDuration reads a duration from the environment; 0 when unset or
+// malformed (parseConfig reports a malformed one).
+func envDuration(getenv func(string) string, name string) time.Duration {
+	d, err := time.ParseDuration(getenv(name))
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // privatePrefixes parses -allow-private-addresses.
@@ -160,6 +185,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer closeStore()
 	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL,
 		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log,
+			DeliveryTimeout: c.deliveryTimeout, DeliveryLease: c.deliveryLease,
 			Software: endpoints.Software{Name: "convene", Version: version(),
 				Repository: "https://codeberg.org/convene/convene", Homepage: "https://codeberg.org/convene/convene"}}})
 	if err != nil {

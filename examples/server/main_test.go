@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,6 +32,24 @@ func TestParseConfig(t *testing.T) {
 	assert.Equal(t, "https://events.example", c.baseURL)
 
 	_, err = parseConfig([]string{"-nope"}, func(string) string { return "" })
+	require.Error(t, err)
+
+	// Federation settings.
+	env = map[string]string{"CONVENE_ALLOW_PRIVATE_ADDRESSES": "127.0.0.0/8, 10.1.2.3/16", "CONVENE_DELIVERY_LEASE": "4s"}
+	c, err = parseConfig([]string{"-delivery-timeout", "2s"}, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Second, c.deliveryTimeout)
+	assert.Equal(t, 4*time.Second, c.deliveryLease)
+	prefixes, err := c.privatePrefixes()
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.1.0.0/16")}, prefixes)
+	for _, bad := range []map[string]string{{"CONVENE_DELIVERY_LEASE": "soon"}, {"CONVENE_DELIVERY_TIMEOUT": "-"}} {
+		_, err = parseConfig(nil, func(k string) string { return bad[k] })
+		require.Error(t, err, "%v", bad)
+	}
+	c, err = parseConfig([]string{"-allow-private-addresses", "localhost"}, func(string) string { return "" })
+	require.NoError(t, err)
+	_, err = c.privatePrefixes()
 	require.Error(t, err)
 }
 
