@@ -203,3 +203,40 @@ func TestParseActivityTolerance(t *testing.T) {
 	_, err = p.ParseActor([]byte(`{"type":"Person","id":"https://a.example/@p","inbox":"https://a.example/@p/inbox","publicKey":{"id":"https://a.example/@p#k","publicKeyPem":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}}`))
 	require.ErrorIs(t, err, wire.ErrInvalid)
 }
+
+// TestDuplicateKeysAndAliases (SECURITY.md case 38): a key named twice,
+// at any depth, is refused, since parsers disagree on which one counts;
+// an @context that aliases id or actor changes nothing, as properties
+// are read literally.
+func TestDuplicateKeysAndAliases(t *testing.T) {
+	t.Parallel()
+	p := testParser(t)
+	dups := []string{
+		`{"type":"Follow","id":"https://a.example/f/1","actor":"https://a.example/u/a","actor":"https://b.example/u/b","object":"https://c.example/u/c"}`,
+		`{"type":"Create","id":"https://a.example/c/1","actor":"https://a.example/u/a","object":{"type":"Event","id":"https://a.example/e/1","id":"https://b.example/e/1","name":"x","startTime":"2026-12-01T10:00:00Z"}}`,
+		`{"type":"Create","id":"https://a.example/c/1","actor":"https://a.example/u/a","to":[{"id":"x","id":"y"}],"object":"https://a.example/e/1"}`,
+	}
+	for _, doc := range dups {
+		_, err := p.ParseActivity([]byte(doc))
+		require.ErrorIs(t, err, wire.ErrSyntax, doc)
+	}
+	// Many keys: refused quickly too.
+	var b strings.Builder
+	b.WriteString(`{"type":"Note","id":"https://a.example/n/1"`)
+	for i := range 20000 {
+		b.WriteString(`,"k` + strconv.Itoa(i) + `":1`)
+	}
+	b.WriteString(`,"k7":2}`)
+	start := time.Now()
+	_, err := p.ParseObject([]byte(b.String()))
+	require.ErrorIs(t, err, wire.ErrSyntax)
+	assert.Less(t, time.Since(start), 2*time.Second)
+
+	aliased := `{"@context":["https://www.w3.org/ns/activitystreams",{"actor":"@id","owner":"as:actor"}],
+		"type":"Follow","id":"https://a.example/f/1","actor":"https://a.example/u/a","owner":"https://b.example/u/b",
+		"object":"https://c.example/u/c"}`
+	act, err := p.ParseActivity([]byte(aliased))
+	require.NoError(t, err)
+	assert.Equal(t, "https://a.example/f/1", act.ID)
+	assert.Equal(t, "https://a.example/u/a", act.Actor, "read literally, never re-interpreted by the @context")
+}

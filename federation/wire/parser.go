@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"bytes"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,9 +70,82 @@ func (p *Parser) parse(data []byte, fn func(v *fastjson.Value, r *reader) error)
 	if v.Type() != fastjson.TypeObject {
 		return errf(ErrSyntax, "", "the document is not a JSON object")
 	}
+	if err := uniqueKeys(v); err != nil {
+		return err
+	}
 	r := &reader{san: p.san, zone: p.zone}
 	if err := fn(v, r); err != nil {
 		return err
 	}
 	return r.err
+}
+
+// uniqueKeys refuses an object, at any depth, that names a key twice
+// (SECURITY.md case 38): JSON parsers disagree on which one counts, so a
+// document with {"actor": A, "actor": B} could be checked as A's and
+// acted on as B's. The depth is bounded by CheckDocument.
+func uniqueKeys(v *fastjson.Value) error {
+	var c keyChecker
+	if c.check(v); c.found {
+		return errf(ErrSyntax, c.path, "the key %q appears twice", c.path[strings.LastIndexByte(c.path, '.')+1:])
+	}
+	return nil
+}
+
+// keyChecker finds a key named twice in its object. The keys of the
+// objects being visited share one stack.
+type keyChecker struct {
+	keys  [][]byte
+	found bool
+	path  string
+}
+
+// smallObject is the size up to which an object's keys are compared by
+// a scan; larger ones use a map.
+const smallObject = 16
+
+func (c *keyChecker) check(v *fastjson.Value) {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		start := len(c.keys)
+		var seen map[string]struct{}
+		if o.Len() > smallObject {
+			seen = make(map[string]struct{}, o.Len())
+		}
+		o.Visit(func(k []byte, child *fastjson.Value) {
+			if c.found {
+				return
+			}
+			dup := false
+			if seen != nil {
+				_, dup = seen[string(k)]
+				seen[string(k)] = struct{}{}
+			} else {
+				for _, s := range c.keys[start:] {
+					if bytes.Equal(s, k) {
+						dup = true
+						break
+					}
+				}
+				c.keys = append(c.keys, k)
+			}
+			if dup {
+				c.found, c.path = true, string(k)
+				return
+			}
+			c.check(child)
+			if c.found {
+				c.path = string(k) + "." + c.path
+			}
+		})
+		c.keys = c.keys[:start]
+	case fastjson.TypeArray:
+		items, _ := v.Array()
+		for _, item := range items {
+			if c.check(item); c.found {
+				return
+			}
+		}
+	}
 }
