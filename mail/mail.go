@@ -1,0 +1,34 @@
+// Package mail sends the instance's email: account confirmation,
+// password reset, participation and event notices, reminders and
+// invitations. A Sender delivers a Message; the SMTP sender is used when
+// the instance has an SMTP server, the file outbox otherwise (the admin
+// pages show it).
+package mail
+
+import "context"
+
+// Message is one email. Text is the plain-text body, always present;
+// HTML is optional. Attachments carry, for instance, the .ics of an
+// event.
+type Message struct {
+	To          string // one address
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []Attachment
+	// Kind names the message for logs and the admin's mail log
+	// ("account.confirm", "event.updated"...).
+	Kind string
+}
+
+// Attachment is a file attached to a Message.
+type Attachment struct {
+	Name        string // file name, e.g. "event.ics"
+	ContentType string // e.g. "text/calendar; charset=utf-8; method=PUBLISH"
+	Data        []byte
+}
+
+// Sender delivers messages.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
