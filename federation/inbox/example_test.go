@@ -33,8 +33,8 @@ func (noFetch) FetchAS(_ context.Context, u string) (*safehttp.Document, error) 
 // noOwners stores no objects.
 type noOwners struct{}
 
-func (noOwners) OwnerOf(context.Context, string) (string, error) { return "", storage.ErrNotFound }
-func (noOwners) IsGroup(context.Context, string) (bool, error)   { return false, nil }
+func (noOwners) OwnerOf(context.Context, string) (string, error)               { return "", storage.ErrNotFound }
+func (noOwners) ActsFor(context.Context, string, string, string) (bool, error) { return false, nil }
 
 // A signed Follow reaches the Follow handler once; the replayed request
 // is answered 202 and does nothing; a forged actor is refused.

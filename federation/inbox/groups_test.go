@@ -68,3 +68,66 @@ func TestRemoteMembersOfLocalGroups(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Reject", "https://victim.example/reject/1", victim, m.APID)))
 	assert.Equal(t, groups.Role(""), role(open))
 }
+
+// TestRemoteMemberEventsOfLocalGroups (FEP-1b12): a remote moderator of
+// a local group creates, updates and deletes the group's events from its
+// own instance, and the group relays each; a plain member, a non-member
+// and a forger naming a local profile are refused.
+func TestRemoteMemberEventsOfLocalGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	g, err := e.gr.Create(ctx, e.alice.ID, groups.CreateInput{Username: "walkers", Openness: groups.Open})
+	require.NoError(t, err)
+	for _, who := range []string{victim, other} {
+		_, err = e.gr.Join(ctx, g.ID, e.remote[who].ID, who+"/join/1")
+		require.NoError(t, err)
+	}
+	_, err = e.gr.ChangeRole(ctx, e.alice.ID, g.ID, e.remote[victim].ID, groups.RoleModerator)
+	require.NoError(t, err)
+
+	groupEvent := func(id, title, updated string) map[string]any {
+		ev := versioned(id, title, updated)
+		ev["attributedTo"] = g.APID
+		return ev
+	}
+	id := "https://victim.example/events/for-walkers"
+	e.fetch.serve(id, groupEvent(id, "Ridge walk", ""))
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Create", id+"/activity", victim, groupEvent(id, "Ridge walk", ""))))
+	got, err := e.db.GetEventByAPID(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, g.ID, got.OrganizerID)
+	assert.Equal(t, g.ID, got.GroupID)
+	assert.Equal(t, e.remote[victim].ID, got.CreatorID)
+	require.Len(t, e.relayed, 1, "the group relays it")
+	assert.Equal(t, g.APID, e.relayed[0].Group.APID)
+	assert.Equal(t, victim, e.relayed[0].Author.APID)
+	assert.Contains(t, string(e.relayed[0].Activity), id+"/activity")
+
+	// A plain member may not create events; nor may anyone name a local
+	// profile as organizer.
+	id2 := "https://victim.example/events/by-member"
+	e.fetch.serve(id2, groupEvent(id2, "Not allowed", ""))
+	require.Equal(t, http.StatusForbidden, e.post(other, activity("Create", id2+"/activity", other, groupEvent(id2, "Not allowed", ""))))
+	forged := versioned("https://victim.example/events/forged", "Forged", "")
+	forged["attributedTo"] = e.alice.APID
+	e.fetch.serve("https://victim.example/events/forged", forged)
+	require.Equal(t, http.StatusForbidden, e.post(victim, activity("Create", "https://victim.example/c/forged", victim, forged)))
+	_, err = e.db.GetEventByAPID(ctx, "https://victim.example/events/forged")
+	require.ErrorIs(t, err, storage.ErrNotFound)
+
+	// The moderator updates it; a non-member on another host cannot.
+	e.fetch.serve(id, groupEvent(id, "Ridge walk (moved)", "2026-11-21T10:00:00Z"))
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Update", id+"/updates/1", victim,
+		groupEvent(id, "Ridge walk (moved)", "2026-11-21T10:00:00Z"))))
+	got, err = e.db.GetEventByAPID(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "Ridge walk (moved)", got.Title)
+	require.Len(t, e.relayed, 2)
+	require.Equal(t, http.StatusForbidden, e.post(evil, activity("Delete", "https://evil.example/d/1", evil, id)))
+
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Delete", id+"/delete", victim, id)))
+	_, err = e.db.GetEventByAPID(ctx, id)
+	require.ErrorIs(t, err, storage.ErrNotFound)
+	assert.Len(t, e.relayed, 3)
+}

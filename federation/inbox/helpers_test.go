@@ -144,6 +144,7 @@ type env struct {
 	dispatched   []*inbox.Activity
 	follows      []identity.FollowChange // remote follows accepted: the Accepts to send
 	refusedJoins []inbox.GroupJoinAnswer
+	relayed      []inbox.GroupRelay
 	joins        []inbox.JoinAnswer
 
 	alice, org *identity.Actor // local
@@ -193,6 +194,12 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
 		Groups: gr, Members: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs,
 		Answers: inbox.Answers{
+			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
+				e.mu.Lock()
+				defer e.mu.Unlock()
+				e.relayed = append(e.relayed, r)
+				return nil
+			},
 			GroupJoinRefused: func(_ context.Context, a inbox.GroupJoinAnswer) error {
 				e.mu.Lock()
 				defer e.mu.Unlock()

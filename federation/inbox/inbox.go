@@ -71,10 +71,11 @@ type Tombstones interface {
 // organizer), storage.ErrNotFound when the object is unknown.
 type Owners interface {
 	OwnerOf(ctx context.Context, iri string) (string, error)
-	// IsGroup reports whether the actor iri is a stored Group: the
-	// objects of a group are updated and deleted by its members, whom
-	// the group's instance authorized (see checkOwner).
-	IsGroup(ctx context.Context, iri string) (bool, error)
+	// ActsFor reports whether actor may Update or Delete (typ) an
+	// object that owner owns, owner being a group: a member on a remote
+	// group's own host (that instance applied its permission matrix), or
+	// a remote member of a local group whose role allows it here.
+	ActsFor(ctx context.Context, owner, actor, typ string) (bool, error)
 }
 
 // Config configures a Handler.

@@ -85,9 +85,9 @@ func (h *Handler) checkObjectOrigin(ctx context.Context, act *wire.ParsedActivit
 	}
 	if act.Type == wire.TypeUpdate {
 		if owner := embeddedOwner(act); !safehttp.SameIRI(owner, act.Actor) {
-			ok, err := h.groupMember(ctx, owner, actorHost)
+			ok, err := h.cfg.Owners.ActsFor(ctx, owner, act.Actor, act.Type)
 			if err != nil {
-				return err
+				return fmt.Errorf("inbox: owner %s: %w", owner, err)
 			}
 			if !ok {
 				return refuse(http.StatusForbidden, "Update of an object owned by %q", owner)
@@ -96,24 +96,6 @@ func (h *Handler) checkObjectOrigin(ctx context.Context, act *wire.ParsedActivit
 		return h.checkOwner(ctx, act, act.ObjectIRI)
 	}
 	return nil
-}
-
-// groupMember reports whether an actor on actorHost may act on the
-// objects of owner as one of its members: owner is a Group we know, on
-// the actor's own host. The group's instance applied its permission
-// matrix before its member's activity left it (as Mobilizon does: the
-// member updates the group's event); members on other hosts reach us
-// through the group's Announce (FEP-1b12), never directly.
-func (h *Handler) groupMember(ctx context.Context, owner, actorHost string) (bool, error) {
-	ownerHost, err := hostOf(owner)
-	if err != nil || ownerHost != actorHost {
-		return false, nil
-	}
-	group, err := h.cfg.Owners.IsGroup(ctx, owner)
-	if err != nil {
-		return false, fmt.Errorf("inbox: owner %s: %w", owner, err)
-	}
-	return group, nil
 }
 
 // checkOwner: a stored object may be updated or deleted by its owner
@@ -132,13 +114,9 @@ func (h *Handler) checkOwner(ctx context.Context, act *wire.ParsedActivity, iri 
 			// itself only (case 22).
 			return refuse(http.StatusForbidden, "%s of the actor %s by %s", act.Type, iri, act.Actor)
 		}
-		actorHost, err := hostOf(act.Actor)
+		ok, err := h.cfg.Owners.ActsFor(ctx, owner, act.Actor, act.Type)
 		if err != nil {
-			return refuse(http.StatusBadRequest, "actor: %v", err)
-		}
-		ok, err := h.groupMember(ctx, owner, actorHost)
-		if err != nil {
-			return err
+			return fmt.Errorf("inbox: owner %s: %w", owner, err)
 		}
 		if !ok {
 			return refuse(http.StatusForbidden, "%s of %s, owned by %s, by %s", act.Type, iri, owner, act.Actor)

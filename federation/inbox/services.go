@@ -39,6 +39,7 @@ type Participation interface {
 // Membership is the part of groups.Service the side effects on local
 // groups use.
 type Membership interface {
+	Authorize(ctx context.Context, groupID, actorID string, p groups.Permission) error
 	Join(ctx context.Context, groupID, actorID, apID string) (*groups.Member, error)
 	Leave(ctx context.Context, groupID, actorID string) error
 	AcceptInvitation(ctx context.Context, groupID, actorID string) (*groups.Member, error)
@@ -91,6 +92,17 @@ type Answers struct {
 	// GroupJoinRefused is told of a Join of a local group that stored
 	// nothing (invitation only, or declined before): send Reject.
 	GroupJoinRefused func(ctx context.Context, a GroupJoinAnswer) error
+	// GroupRelay is told of a remote member's activity on a local
+	// group's event, taken: the group announces it (FEP-1b12).
+	GroupRelay func(ctx context.Context, r GroupRelay) error
+}
+
+// GroupRelay is a remote member's activity for a local group to
+// announce.
+type GroupRelay struct {
+	Group, Author *identity.Actor
+	Activity      []byte // as received
+	Public        bool
 }
 
 // GroupJoinAnswer is a remote actor's Join of a local group that was
@@ -203,16 +215,45 @@ func (s *Services) OwnerOf(ctx context.Context, iri string) (string, error) {
 	return org.APID, nil
 }
 
-// IsGroup implements Owners.
-func (s *Services) IsGroup(ctx context.Context, iri string) (bool, error) {
-	a, err := s.cfg.Identity.GetActorByAPID(ctx, iri)
+// ActsFor implements Owners: an actor on a remote group's own host
+// (the group's instance applied its permission matrix before the
+// activity left it), or a remote member of a local group whose role
+// allows updating (or deleting) the group's events.
+func (s *Services) ActsFor(ctx context.Context, owner, actor, typ string) (bool, error) {
+	g, err := s.cfg.Identity.GetActorByAPID(ctx, owner)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return a.Type == identity.TypeGroup, nil
+	if g.Type != identity.TypeGroup {
+		return false, nil
+	}
+	if !g.Local {
+		gh, err1 := hostOf(g.APID)
+		ah, err2 := hostOf(actor)
+		return err1 == nil && err2 == nil && gh == ah, nil
+	}
+	if s.cfg.Groups == nil {
+		return false, nil
+	}
+	member, err := s.cfg.Identity.GetActorByAPID(ctx, actor)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	perm := groups.PermEventUpdate
+	if typ == wire.TypeDelete {
+		perm = groups.PermEventDelete
+	}
+	err = s.cfg.Groups.Authorize(ctx, g.ID, member.ID, perm)
+	if errors.Is(err, groups.ErrForbidden) || errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // other handles the activity types without a field of their own.
@@ -701,7 +742,10 @@ func (s *Services) upsertEvent(ctx context.Context, a *Activity) error {
 		if in.PublishedAt.IsZero() {
 			in.PublishedAt = old.PublishedAt
 		}
-		return st.UpdateEvent(ctx, &in)
+		if err := st.UpdateEvent(ctx, &in); err != nil {
+			return err
+		}
+		return s.relayIfOurGroup(ctx, a, old)
 	case !errors.Is(err, storage.ErrNotFound):
 		return err
 	}
@@ -713,19 +757,90 @@ func (s *Services) upsertEvent(ctx context.Context, a *Activity) error {
 	if err != nil {
 		return fmt.Errorf("inbox: organizer %s: %w", owner, err)
 	}
+	creator, groupID := org.ID, ""
+	switch {
+	case org.Local:
+		// A remote member's event for one of our groups (FEP-1b12): the
+		// member's role must allow it; the group relays it.
+		creator, err = s.memberMay(ctx, org, a.Actor, groups.PermEventCreate)
+		if err != nil {
+			return err
+		}
+		groupID = org.ID
+	default:
+		// Only the organizer's own host says who organizes its events.
+		oh, err1 := hostOf(org.APID)
+		eh, err2 := hostOf(in.APID)
+		if err1 != nil || err2 != nil || oh != eh {
+			return refused("event %s attributed to %s of another host", in.APID, org.APID)
+		}
+	}
 	now := s.cfg.Now().UTC().Truncate(time.Microsecond)
 	if version.IsZero() {
 		version = now
 	}
-	in.ID, in.OrganizerID, in.CreatorID, in.GroupID, in.Contacts = s.cfg.NewID(), org.ID, org.ID, "", nil
+	in.ID, in.OrganizerID, in.CreatorID, in.GroupID, in.Contacts = s.cfg.NewID(), org.ID, creator, groupID, nil
 	in.Local, in.CreatedAt, in.UpdatedAt = false, now, version.UTC().Truncate(time.Microsecond)
 	if in.PublishedAt.IsZero() {
 		in.PublishedAt = now
 	}
-	if err := st.CreateEvent(ctx, &in); err != nil && !errors.Is(err, storage.ErrConflict) {
+	if err := st.CreateEvent(ctx, &in); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return nil
+		}
 		return err
 	}
+	if org.Local {
+		return s.relay(ctx, a, org)
+	}
 	return nil
+}
+
+// memberMay returns the stored id of actorIRI when it is a member of
+// the local group g whose role grants p; refused otherwise.
+func (s *Services) memberMay(ctx context.Context, g *identity.Actor, actorIRI string, p groups.Permission) (string, error) {
+	if g.Type != identity.TypeGroup || s.cfg.Groups == nil {
+		return "", refused("%s is a local actor", g.APID)
+	}
+	member, err := s.cfg.Actors.ResolveActor(ctx, actorIRI)
+	if err != nil {
+		return "", fmt.Errorf("inbox: member %s: %w", actorIRI, err)
+	}
+	err = s.cfg.Groups.Authorize(ctx, g.ID, member.ID, p)
+	switch {
+	case errors.Is(err, groups.ErrForbidden), errors.Is(err, storage.ErrNotFound), errors.Is(err, groups.ErrNotMember):
+		return "", refused("%s may not %s in %s", actorIRI, p, g.APID)
+	case err != nil:
+		return "", err
+	}
+	return member.ID, nil
+}
+
+// relayIfOurGroup relays an Update or Delete of a remote member's event
+// of a local group.
+func (s *Services) relayIfOurGroup(ctx context.Context, a *Activity, e *events.Event) error {
+	if e.GroupID == "" {
+		return nil
+	}
+	g, err := s.cfg.Identity.GetActor(ctx, e.GroupID)
+	if err != nil || !g.Local {
+		return err
+	}
+	return s.relay(ctx, a, g)
+}
+
+// relay has a local group announce a remote member's activity to the
+// group's followers and members (FEP-1b12), the activity embedded as it
+// was received.
+func (s *Services) relay(ctx context.Context, a *Activity, g *identity.Actor) error {
+	if s.cfg.Answers.GroupRelay == nil || len(a.Body) == 0 {
+		return nil
+	}
+	author, err := s.cfg.Identity.GetActorByAPID(ctx, a.Actor)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Answers.GroupRelay(ctx, GroupRelay{Group: g, Author: author, Activity: a.Body, Public: a.Public()})
 }
 
 // deleteEvent removes a stored remote event (the pipeline checked its
@@ -745,5 +860,8 @@ func (s *Services) deleteEvent(ctx context.Context, a *Activity) error {
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.relayIfOurGroup(ctx, a, old)
 }

@@ -16,6 +16,9 @@ import (
 //   - GroupJoinRefused: Reject{Join} by the group, to a remote actor
 //     whose Join of a local group stored nothing (invitation only, or
 //     declined before).
+//   - GroupRelay: the group's Announce of a remote member's activity
+//     on its events (FEP-1b12), to its members and, when public, its
+//     followers; not back to the author.
 //   - Join: Reject{Join} (refused: closed, invitation only, declined
 //     before) and Ignore (join mode external or none), which store no
 //     participation and so fire no events hook. Accepted, waitlisted and
@@ -44,6 +47,30 @@ func (o *Outbox) Answers(st storage.Transactor) inbox.Answers {
 				aud := &audience{}
 				aud.add(a.Actor)
 				return o.enqueue(ctx, t, act, a.Group.APID, aud)
+			})
+		},
+		GroupRelay: func(ctx context.Context, r inbox.GroupRelay) error {
+			if r.Group == nil || r.Author == nil || !r.Group.Local || len(r.Activity) == 0 {
+				return nil
+			}
+			return st.InTx(ctx, func(tx storage.Tx) error {
+				t, err := open(tx, true)
+				if err != nil {
+					return err
+				}
+				members := r.Group.APID + "/members"
+				act := wire.Announce(r.Group.APID+"/announces/"+o.newID(), r.Group.APID, r.Activity, r.Author.APID,
+					r.Public, r.Group.Followers, members)
+				aud := &audience{seen: map[string]bool{r.Author.APID: true}} // the author has it
+				if r.Public {
+					if err := t.addFollowers(ctx, aud, r.Group.ID); err != nil {
+						return err
+					}
+				}
+				if err := t.addMembers(ctx, aud, r.Group.ID); err != nil {
+					return err
+				}
+				return o.enqueue(ctx, t, act, r.Group.APID, aud)
 			})
 		},
 		Join: func(ctx context.Context, a inbox.JoinAnswer) error {

@@ -72,3 +72,33 @@ func TestAnswersGroupJoinRefused(t *testing.T) {
 	assert.Equal(t, w.r3.APID+"/join/1", got[0].Activity.ObjectIRI)
 	assert.Equal(t, []string{"https://b.example/users/r3/inbox"}, got[0].Inboxes)
 }
+
+// TestAnswersGroupRelay: the group announces a remote member's activity
+// to its remote members and followers, not back to the author, with the
+// activity embedded as received.
+func TestAnswersGroupRelay(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: w.clock.Now})
+	require.NoError(t, err)
+	g, err := w.inst.Groups.Create(w.ctx, w.alice.ID, groups.CreateInput{Username: "walkers", Openness: groups.Open})
+	require.NoError(t, err)
+	for _, m := range []string{w.r1.ID, w.r3.ID} {
+		_, err = w.inst.Groups.Join(w.ctx, g.ID, m, "")
+		require.NoError(t, err)
+	}
+	w.follow(g.ID, w.r2)
+	w.drain()
+	ga, err := w.inst.Identity.GetActor(w.ctx, g.ID)
+	require.NoError(t, err)
+	raw := []byte(`{"@context":"https://www.w3.org/ns/activitystreams","id":"https://b.example/c/1","type":"Create","actor":"https://b.example/users/r3","object":"https://b.example/events/1"}`)
+	require.NoError(t, ob.Answers(w.store).GroupRelay(w.ctx, inbox.GroupRelay{Group: ga, Author: w.r3, Activity: raw, Public: true}))
+	got := w.drain()
+	require.Len(t, got, 1)
+	a := got[0].Activity
+	assert.Equal(t, wire.TypeAnnounce, a.Type)
+	assert.Equal(t, ga.APID, got[0].Signer)
+	require.NotNil(t, a.Activity)
+	assert.Equal(t, "https://b.example/c/1", a.Activity.ID)
+	assert.Equal(t, []string{"https://a.example/inbox"}, got[0].Inboxes, "r1 and r2 share a.example's inbox; r3 wrote it")
+}
