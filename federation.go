@@ -217,8 +217,10 @@ func (f *Federation) signer(ctx context.Context, apID string) (*httpsig.Signer, 
 }
 
 // instanceSigned signs outbound GETs as the instance actor (authorized
-// fetch: GoToSocial and Mastodon in secure mode refuse unsigned GETs).
-// The actor and its key are looked up at the first request.
+// fetch: GoToSocial and Mastodon in secure mode refuse unsigned GETs),
+// RFC 9421 first and draft-cavage for hosts that refuse it (the double
+// knock, remembered per host). The actor and its key are looked up at
+// the first request.
 type instanceSigned struct {
 	base http.RoundTripper
 	f    *Federation
@@ -252,7 +254,7 @@ func (s *instanceSigned) transport(ctx context.Context) (*httpsig.Transport, err
 	if err != nil {
 		return nil, err
 	}
-	s.t = &httpsig.Transport{Base: s.base, Signer: signer}
+	s.t = &httpsig.Transport{Base: s.base, Signer: signer, Mode: httpsig.DoubleKnock}
 	return s.t, nil
 }
 
