@@ -23,11 +23,49 @@ import (
 // origin. Errors wrap httpsig.ErrKeyUnavailable (and ErrBlocked,
 // ErrMismatch, ErrNotFound, ErrGone... where one applies).
 func (r *Resolver) ResolveKey(ctx context.Context, keyID string, refresh bool) (httpsig.Key, error) {
+	if !refresh {
+		if k, ok := r.memoKey(keyID); ok {
+			// The policy may have changed since: it is asked every time.
+			u, err := r.parseIRI(keyID)
+			if err == nil {
+				err = r.allowed(ctx, hostOf(u))
+			}
+			if err != nil {
+				return httpsig.Key{}, fmt.Errorf("%w: %w", httpsig.ErrKeyUnavailable, err)
+			}
+			return k, nil
+		}
+	}
 	k, err := r.resolveKey(ctx, keyID, refresh)
 	if err != nil {
 		return httpsig.Key{}, fmt.Errorf("%w: %w", httpsig.ErrKeyUnavailable, err)
 	}
+	r.rememberKey(keyID, k)
 	return k, nil
+}
+
+// memoKey returns a key resolved less than KeyMemoTTL ago.
+func (r *Resolver) memoKey(keyID string) (httpsig.Key, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m, ok := r.keys[keyID]
+	now := r.now()
+	if !ok || now.Sub(m.at) >= KeyMemoTTL || now.Before(m.at) {
+		return httpsig.Key{}, false
+	}
+	k := m.key
+	k.Fresh = false
+	return k, true
+}
+
+// rememberKey keeps a resolved key in memory.
+func (r *Resolver) rememberKey(keyID string, k httpsig.Key) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.keys) >= MaxKeyMemo {
+		r.keys = map[string]keyMemo{}
+	}
+	r.keys[keyID] = keyMemo{key: k, at: r.now()}
 }
 
 func (r *Resolver) resolveKey(ctx context.Context, keyID string, refresh bool) (httpsig.Key, error) {

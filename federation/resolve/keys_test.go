@@ -300,3 +300,36 @@ func TestResolveKeyRedirect(t *testing.T) {
 	require.ErrorIs(t, err, resolve.ErrMismatch)
 	assert.Nil(t, e.stored(p.iri("/users/a")))
 }
+
+// TestResolveKeyMemo: a resolved key is used from memory for KeyMemoTTL
+// (no store read, no fetch), but the domain policy is asked every time;
+// after the TTL the key is resolved again.
+func TestResolveKeyMemo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := newPeer(t)
+	ctx := context.Background()
+	iri := p.person("/users/memo", "memo", "", e.k1)
+	k, err := e.r.ResolveKey(ctx, iri+"#main-key", false)
+	require.NoError(t, err)
+	assert.True(t, k.Fresh)
+
+	p.person("/users/memo", "memo", "", e.k2) // rotated at the origin
+	k, err = e.r.ResolveKey(ctx, iri+"#main-key", false)
+	require.NoError(t, err)
+	samePublic(t, e.k1, k.PublicKey)
+	assert.False(t, k.Fresh, "from memory")
+	assert.Equal(t, 1, p.count("/users/memo"))
+
+	// Past the memo's TTL the stored actor is read again (and, older
+	// than DefaultMaxAge, fetched again).
+	e.clock.Add(resolve.DefaultMaxAge)
+	k, err = e.r.ResolveKey(ctx, iri+"#main-key", false)
+	require.NoError(t, err)
+	samePublic(t, e.k2, k.PublicKey)
+	assert.Equal(t, 2, p.count("/users/memo"))
+
+	e.policy.Block("127.0.0.1")
+	_, err = e.r.ResolveKey(ctx, iri+"#main-key", false)
+	require.ErrorIs(t, err, resolve.ErrBlocked, "a block applies to remembered keys at once")
+}

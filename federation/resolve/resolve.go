@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"codeberg.org/convene/convene/federation/httpsig"
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/identity"
@@ -133,6 +134,23 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Key memo limits: every signed request names a key, and reading the
+// actor and parsing its PEM for each was a fifth of a verification.
+const (
+	// KeyMemoTTL is how long a resolved key is used from memory. A
+	// signature that fails with it makes the verifier refresh the key
+	// (at most once per host and httpsig.RefreshCooloff), so a rotated
+	// key is picked up at once.
+	KeyMemoTTL = 5 * time.Minute
+	// MaxKeyMemo bounds the keys kept; past it the memo starts afresh.
+	MaxKeyMemo = 10_000
+)
+
+type keyMemo struct {
+	key httpsig.Key
+	at  time.Time
+}
+
 // Resolver resolves actors, keys and handles. It is safe for concurrent
 // use.
 type Resolver struct {
@@ -145,6 +163,7 @@ type Resolver struct {
 	flight flight
 
 	mu        sync.Mutex
+	keys      map[string]keyMemo   // keyId → key resolved lately
 	keyOwners map[string]string    // keyId without fragment → owner IRI
 	failed    map[string]time.Time // IRI → last transient refetch failure
 }
@@ -187,6 +206,7 @@ func New(cfg Config) (*Resolver, error) {
 		maxAge:     cfg.MaxAge,
 		flight:     flight{m: map[string]*call{}},
 		keyOwners:  map[string]string{},
+		keys:       map[string]keyMemo{},
 		failed:     map[string]time.Time{},
 	}, nil
 }
