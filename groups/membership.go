@@ -100,7 +100,8 @@ func administrators(ctx context.Context, st Store, groupID string) (int, error) 
 // Join asks for membership: an open group takes actorID at once, a
 // moderated one records a request (not_approved) for moderators to
 // decide, and an invite-only one takes only actors it invited (joining
-// then accepts the invitation). Someone rejected cannot ask again until
+// then accepts the invitation). A remote group's join waits
+// (not_approved) for that instance's answer (AnswerRemoteJoin). Someone rejected cannot ask again until
 // invited. apID is the Join's id for a remote actor; "" for local ones.
 func (s *Service) Join(ctx context.Context, groupID, actorID, apID string) (*Member, error) {
 	return s.change(ctx, "join", groupID, actorID, actorID, apID, func(st Store, g *Group, m *Member) (Role, string, error) {
@@ -111,6 +112,9 @@ func (s *Service) Join(ctx context.Context, groupID, actorID, apID string) (*Mem
 			return "", "", fmt.Errorf("%w: the group declined an earlier request", ErrForbidden)
 		case m != nil:
 			return "", "", ErrAlreadyMember
+		case !g.Local:
+			// Another instance decides (AnswerRemoteJoin).
+			return RoleNotApproved, "", nil
 		case g.Openness == Open:
 			return RoleMember, "", nil
 		case g.Openness == Moderated:

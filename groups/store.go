@@ -10,6 +10,7 @@ import (
 // sentinels as errors (see identity.Store for the shared rules).
 type Store interface {
 	storage.Transactor
+	RemoteStore
 
 	// CreateGroup inserts the group's actor and its settings in one
 	// write. ErrConflict on a taken APID or local username.

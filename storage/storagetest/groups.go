@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -25,7 +26,39 @@ func groupCases() []testCase {
 		{"MemberNotFound", testMemberNotFound},
 		{"ListAndCountMembers", testListMembers},
 		{"MemberPagination", testMemberPagination},
+		{"PutRemoteGroup", testPutRemoteGroup},
 	}
+}
+
+// testPutRemoteGroup: a remote group's settings are stored for its
+// stored actor and replaced on the next put; an unknown actor is
+// ErrNotFound, a local one ErrConflict.
+func testPutRemoteGroup(t *testing.T, w *world) {
+	ctx := context.Background()
+	remote := w.remoteActor()
+	remote.Type = identity.TypeGroup
+	g := &groups.Group{Actor: *remote, Openness: groups.Open, Visibility: groups.Public,
+		Address: &geo.Place{Name: "Hall", Locality: "Lyon", Latitude: ptr(45.76), Longitude: ptr(4.83)}}
+	require.NoError(t, w.b.PutRemoteGroup(ctx, g))
+	got, err := w.b.GetGroup(ctx, remote.ID)
+	require.NoError(t, err)
+	assert.Equal(t, groups.Open, got.Openness)
+	assert.Equal(t, "Hall", got.Address.Name)
+	assert.False(t, got.Local)
+
+	g.Openness, g.Address = groups.Moderated, nil
+	require.NoError(t, w.b.PutRemoteGroup(ctx, g))
+	got, err = w.b.GetGroup(ctx, remote.ID)
+	require.NoError(t, err)
+	assert.Equal(t, groups.Moderated, got.Openness)
+	assert.Nil(t, got.Address)
+
+	err = w.b.PutRemoteGroup(ctx, &groups.Group{Actor: identity.Actor{ID: "no-such-actor"}, Openness: groups.Open})
+	assert.ErrorIs(t, err, storage.ErrNotFound)
+	local := w.newGroup()
+	require.NoError(t, w.b.CreateGroup(ctx, local))
+	err = w.b.PutRemoteGroup(ctx, local)
+	assert.ErrorIs(t, err, storage.ErrConflict)
 }
 
 func testGroupRoundTrip(t *testing.T, w *world) {

@@ -1291,3 +1291,17 @@ func (v *memView) ActorGoneAt(_ context.Context, actorID string) (time.Time, err
 	}
 	return at, nil
 }
+
+func (v *memView) PutRemoteGroup(ctx context.Context, g *groups.Group) error {
+	return v.write(ctx, func(s *memState) error {
+		a, ok := s.actors[g.ID]
+		if !ok {
+			return notFound("actor", g.ID)
+		}
+		if a.Local {
+			return fmt.Errorf("memory: remote group: %s is local: %w", g.ID, storage.ErrConflict)
+		}
+		s.groupRows[g.ID] = groupRow{g.Openness, g.Visibility, copyPlace(g.Address)}
+		return nil
+	})
+}
