@@ -21,6 +21,7 @@ import (
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/federation/usage"
 	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 )
@@ -85,6 +86,7 @@ type Federation struct {
 	Policy *inbox.PolicyCache
 
 	identity *identity.Service
+	groups   *groups.Service
 	store    Store
 	now      func() time.Time
 	log      *slog.Logger
@@ -104,7 +106,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	policy := inbox.NewPolicyCache(cfg.Store, cfg.Now)
-	f := &Federation{Outbox: ob, Policy: policy, identity: inst.Identity, store: cfg.Store, now: now, log: log}
+	f := &Federation{Outbox: ob, Policy: policy, identity: inst.Identity, groups: inst.Groups, store: cfg.Store, now: now, log: log}
 
 	client, err := safehttp.New(safehttp.Config{AllowPrivate: fc.AllowPrivate, UserAgent: userAgent(fc.Software, cfg.BaseURL)})
 	if err != nil {
@@ -268,6 +270,27 @@ func (f *Federation) Follow(ctx context.Context, followerID, handle string) (*id
 		return nil, err
 	}
 	return f.identity.Follow(ctx, followerID, a.ID, "")
+}
+
+// JoinGroup makes a local profile ask to join another instance's group,
+// named by handle ("@group@host") or IRI: the group is recorded here,
+// the Join sent, and the membership stays pending (not_approved) until
+// the group's instance answers. A local group's handle joins it
+// directly, by its own rules.
+func (f *Federation) JoinGroup(ctx context.Context, actorID, handle string) (*groups.Member, error) {
+	a, err := f.Resolver.ResolveHandle(ctx, handle)
+	if err != nil {
+		return nil, err
+	}
+	if a.Type != identity.TypeGroup {
+		return nil, fmt.Errorf("%w: %s is not a group", groups.ErrInvalid, handle)
+	}
+	if !a.Local {
+		if _, err := f.groups.PutRemoteGroup(ctx, &groups.Group{Actor: *a}); err != nil {
+			return nil, err
+		}
+	}
+	return f.groups.Join(ctx, a.ID, actorID, "")
 }
 
 // FollowRelay makes the instance actor follow another instance's actor

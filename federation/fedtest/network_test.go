@@ -2,6 +2,7 @@ package fedtest_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -159,4 +160,65 @@ func TestRelay(t *testing.T) {
 	net.Deliver()
 	_, err = a.Store.GetEventByAPID(ctx, public.APID)
 	assert.ErrorIs(t, err, storage.ErrNotFound, "the relayed deletion removed it")
+}
+
+// TestRemoteGroupMembership: a profile on b.test joins a group on
+// a.test; the group admits it and a.test's answer reaches b.test; the
+// group's events then reach the member; leaving ends the membership
+// on both sides. A request to a moderated group waits for a moderator.
+func TestRemoteGroupMembership(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	net := fedtest.New(t)
+	a, b := net.Instance("a.test"), net.Instance("b.test")
+	org := a.Profile("org")
+	open, err := a.Groups.Create(ctx, org.ID, groups.CreateInput{Username: "walkers", Openness: groups.Open})
+	require.NoError(t, err)
+	moderated, err := a.Groups.Create(ctx, org.ID, groups.CreateInput{Username: "choir", Openness: groups.Moderated})
+	require.NoError(t, err)
+	bea := b.Profile("bea")
+
+	m, err := b.Federation.JoinGroup(ctx, bea.ID, "@walkers@a.test")
+	require.NoError(t, err)
+	assert.Equal(t, groups.RoleNotApproved, m.Role, "a.test decides")
+	net.Deliver()
+	role := func(inst *fedtest.Instance, groupIRI, actorIRI string) groups.Role {
+		t.Helper()
+		g, err := inst.Identity.GetActorByAPID(ctx, groupIRI)
+		require.NoError(t, err)
+		who, err := inst.Identity.GetActorByAPID(ctx, actorIRI)
+		require.NoError(t, err)
+		r, err := inst.Groups.MemberRole(ctx, g.ID, who.ID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ""
+		}
+		require.NoError(t, err)
+		return r
+	}
+	beaIRI := b.BaseURL + "/@bea"
+	assert.Equal(t, groups.RoleMember, role(a, open.APID, beaIRI), "a.test admitted bea")
+	assert.Equal(t, groups.RoleMember, role(b, open.APID, beaIRI), "b.test took a.test's Accept")
+
+	// The group's event reaches its remote member, who follows nothing.
+	ev, err := a.Events.Create(ctx, org.ID, events.Input{GroupID: open.ID, Title: "Members' walk",
+		BeginsAt: fedtest.Start.Add(48 * time.Hour)})
+	require.NoError(t, err)
+	net.Deliver()
+	_, err = b.Store.GetEventByAPID(ctx, ev.APID)
+	require.NoError(t, err)
+
+	require.NoError(t, b.Groups.Leave(ctx, m.GroupID, bea.ID))
+	net.Deliver()
+	assert.Equal(t, groups.Role(""), role(a, open.APID, beaIRI), "bea left on a.test too")
+
+	_, err = b.Federation.JoinGroup(ctx, bea.ID, "@choir@a.test")
+	require.NoError(t, err)
+	net.Deliver()
+	assert.Equal(t, groups.RoleNotApproved, role(a, moderated.APID, beaIRI))
+	beaOnA, err := a.Identity.GetActorByAPID(ctx, beaIRI)
+	require.NoError(t, err)
+	_, err = a.Groups.Approve(ctx, org.ID, moderated.ID, beaOnA.ID)
+	require.NoError(t, err)
+	net.Deliver()
+	assert.Equal(t, groups.RoleMember, role(b, moderated.APID, beaIRI), "the moderator's Accept reached b.test")
 }

@@ -8,6 +8,7 @@ import (
 
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/federation/wire"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 )
@@ -106,7 +107,7 @@ func (s *Services) forget(ctx context.Context, a *Activity, iri string) error {
 }
 
 // followedHere reports whether a local actor follows the actor iri
-// (accepted).
+// (accepted), or is a member of it when it is a group.
 func (s *Services) followedHere(ctx context.Context, iri string) (bool, error) {
 	actor, err := s.cfg.Identity.GetActorByAPID(ctx, iri)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -122,5 +123,17 @@ func (s *Services) followedHere(ctx context.Context, iri string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return len(fs) > 0 && fs[0].State == identity.FollowAccepted, nil
+	if len(fs) > 0 && fs[0].State == identity.FollowAccepted {
+		return true, nil
+	}
+	if actor.Type != identity.TypeGroup || s.cfg.Members == nil {
+		return false, nil
+	}
+	// A remote group's members here hear its Announces too.
+	n, err := s.cfg.Members.CountMembers(ctx, actor.ID, []groups.Role{groups.RoleCreator, groups.RoleAdministrator,
+		groups.RoleModerator, groups.RoleMember})
+	if err != nil {
+		return false, err
+	}
+	return n > 0, nil
 }

@@ -40,6 +40,7 @@ type Participation interface {
 // groups use.
 type Membership interface {
 	Authorize(ctx context.Context, groupID, actorID string, p groups.Permission) error
+	AnswerRemoteJoin(ctx context.Context, groupID, actorID, byActorID string, accepted bool) (*groups.Member, error)
 	Join(ctx context.Context, groupID, actorID, apID string) (*groups.Member, error)
 	Leave(ctx context.Context, groupID, actorID string) error
 	AcceptInvitation(ctx context.Context, groupID, actorID string) (*groups.Member, error)
@@ -139,6 +140,7 @@ type ServicesConfig struct {
 	Groups  Membership
 	Members interface {
 		GetMemberByAPID(ctx context.Context, apID string) (*groups.Member, error)
+		CountMembers(ctx context.Context, groupID string, roles []groups.Role) (int, error)
 	}
 	Answers Answers
 	// Fetcher, Parser and Tombstones enable Announces of events (groups,
@@ -405,8 +407,61 @@ func (s *Services) answerJoin(ctx context.Context, a *Activity, accepted bool) (
 	return true, nil
 }
 
+// answerGroupJoin applies a remote group's Accept or Reject of a local
+// actor's Join: by the embedded Member (Convene, Mobilizon), the
+// embedded Join, or the Member's IRI (Reject). Only the group's own host
+// answers. It reports whether the activity was such an answer.
+func (s *Services) answerGroupJoin(ctx context.Context, a *Activity, accepted bool) (bool, error) {
+	if s.cfg.Groups == nil || s.cfg.Members == nil {
+		return false, nil
+	}
+	id := a.ObjectIRI
+	switch {
+	case a.Object != nil && a.Object.Type == "Member":
+		id = a.Object.ID
+	case a.Activity != nil && a.Activity.Type == wire.TypeJoin:
+		id = a.Activity.ID
+	case a.Object != nil || a.Activity != nil:
+		return false, nil
+	}
+	if id == "" {
+		return false, nil
+	}
+	m, err := s.cfg.Members.GetMemberByAPID(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	g, err := s.cfg.Identity.GetActor(ctx, m.GroupID)
+	if err != nil {
+		return false, err
+	}
+	member, err := s.cfg.Identity.GetActor(ctx, m.ActorID)
+	if err != nil {
+		return false, err
+	}
+	if g.Local || !member.Local {
+		return false, nil // an answer about a local group: answerInvite's
+	}
+	gh, err1 := hostOf(g.APID)
+	ah, err2 := hostOf(a.Actor)
+	if err1 != nil || err2 != nil || gh != ah {
+		return true, refused("%s cannot answer a join of %s", a.Actor, g.APID)
+	}
+	_, err = s.cfg.Groups.AnswerRemoteJoin(ctx, g.ID, member.ID, g.ID, accepted)
+	if errors.Is(err, groups.ErrNotMember) {
+		return true, nil
+	}
+	return true, err
+}
+
 func (s *Services) accept(ctx context.Context, a *Activity) error {
 	if done, err := s.answerJoin(ctx, a, true); done || err != nil {
+		return err
+	}
+	if done, err := s.answerGroupJoin(ctx, a, true); done || err != nil {
 		return err
 	}
 	if done, err := s.answerInvite(ctx, a, true); done || err != nil {
@@ -425,6 +480,9 @@ func (s *Services) accept(ctx context.Context, a *Activity) error {
 
 func (s *Services) reject(ctx context.Context, a *Activity) error {
 	if done, err := s.answerJoin(ctx, a, false); done || err != nil {
+		return err
+	}
+	if done, err := s.answerGroupJoin(ctx, a, false); done || err != nil {
 		return err
 	}
 	if done, err := s.answerInvite(ctx, a, false); done || err != nil {

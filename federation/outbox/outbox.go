@@ -474,8 +474,48 @@ func (o *Outbox) participation(ctx context.Context, tx storage.Tx, c events.Chan
 	return o.enqueue(ctx, t, act, by, aud)
 }
 
+// remoteMembership sends a local actor's Join and Leave of another
+// instance's group to the group. Its Accept or Reject comes back
+// through the inbox (groups.AnswerRemoteJoin).
+func (o *Outbox) remoteMembership(ctx context.Context, tx storage.Tx, c groups.Change) error {
+	m, g := c.Member, c.Group
+	if m == nil {
+		return nil
+	}
+	join := c.Kind == groups.MemberChanged && c.PreviousRole == "" && m.Role == groups.RoleNotApproved
+	leave := c.Kind == groups.MemberRemoved && c.ActorID == m.ActorID
+	if !join && !leave {
+		return nil
+	}
+	t, err := open(tx, false)
+	if err != nil {
+		return err
+	}
+	who, err := t.actor(ctx, m.ActorID)
+	if err != nil {
+		return err
+	}
+	if !who.Local {
+		return nil
+	}
+	mem := wire.Membership{ID: m.APID, Member: who.APID, Group: g.APID, Role: m.Role}
+	if mem.ID == "" {
+		mem.ID = o.base + "/member/" + m.ID
+	}
+	act := wire.JoinGroup(mem)
+	if leave {
+		act = wire.LeaveGroup(mem, o.base+"/leave/group/"+m.ID+"/"+o.newID())
+	}
+	aud := &audience{}
+	aud.add(&g.Actor)
+	return o.enqueue(ctx, t, act, who.APID, aud)
+}
+
 // GroupChanged implements groups.Hook.
 func (o *Outbox) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Change) error {
+	if c.Group != nil && !c.Group.Local {
+		return o.remoteMembership(ctx, tx, c)
+	}
 	if c.Kind != groups.MemberChanged || c.Member == nil || c.Group == nil || !c.Group.Local {
 		return nil
 	}
