@@ -120,9 +120,17 @@ func (f *fakeFetcher) count() int {
 
 // actorResolver resolves IRIs to actors already stored (the test
 // stores the remote actors it uses).
-type actorResolver struct{ id *identity.Service }
+type actorResolver struct {
+	id        *identity.Service
+	refreshed *[]string // the IRIs RefreshActor was asked for
+}
 
 func (r actorResolver) ResolveActor(ctx context.Context, iri string) (*identity.Actor, error) {
+	return r.id.GetActorByAPID(ctx, iri)
+}
+
+func (r actorResolver) RefreshActor(ctx context.Context, iri string) (*identity.Actor, error) {
+	*r.refreshed = append(*r.refreshed, iri)
 	return r.id.GetActorByAPID(ctx, iri)
 }
 
@@ -145,6 +153,7 @@ type env struct {
 	follows      []identity.FollowChange // remote follows accepted: the Accepts to send
 	refusedJoins []inbox.GroupJoinAnswer
 	relayed      []inbox.GroupRelay
+	refreshed    []string
 	joins        []inbox.JoinAnswer
 
 	alice, org *identity.Actor // local
@@ -191,7 +200,7 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	e.gr = gr
 	parser, err := wire.NewParser(wire.Config{})
 	require.NoError(t, err)
-	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
+	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
 		Groups: gr, Members: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs,
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {

@@ -119,3 +119,18 @@ func TestGroupEventsByMembers(t *testing.T) {
 	_, err = e.db.GetEventByAPID(ctx, id)
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 }
+
+// TestUpdateOfActor: a remote actor's Update of itself makes the inbox
+// fetch it again from its origin (what it sent is not stored as such);
+// an Update of another actor is refused (case 21).
+func TestUpdateOfActor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	person := func(id string) map[string]any {
+		return map[string]any{"type": "Person", "id": id, "preferredUsername": "a", "inbox": id + "/inbox"}
+	}
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Update", victim+"/updates/1", victim, person(victim))))
+	assert.Equal(t, []string{victim}, e.refreshed)
+	require.Equal(t, http.StatusForbidden, e.post(victim, activity("Update", victim+"/updates/2", victim, person(other))))
+	assert.Len(t, e.refreshed, 1)
+}

@@ -59,6 +59,9 @@ type EventLookup interface {
 // the actor cache).
 type ActorResolver interface {
 	ResolveActor(ctx context.Context, iri string) (*identity.Actor, error)
+	// RefreshActor fetches the actor from its origin and stores it (an
+	// Update of an actor: what it sent is not trusted, its origin is).
+	RefreshActor(ctx context.Context, iri string) (*identity.Actor, error)
 }
 
 // JoinOutcome is how a remote Join of a local event was answered.
@@ -775,6 +778,9 @@ func (s *Services) leaveEvent(ctx context.Context, actorIRI, eventIRI string) er
 // replaced only by a newer version (updated, else published): Updates
 // delivered out of order end in the newest state.
 func (s *Services) upsertEvent(ctx context.Context, a *Activity) error {
+	if a.Type == wire.TypeUpdate && a.ActorObject != nil {
+		return s.updateActor(ctx, a)
+	}
 	pe := a.Event
 	if pe == nil {
 		return nil // other objects (notes, posts...) are not stored yet
@@ -850,6 +856,26 @@ func (s *Services) upsertEvent(ctx context.Context, a *Activity) error {
 	}
 	if org.Local {
 		return s.relay(ctx, a, org)
+	}
+	return nil
+}
+
+// updateActor takes a remote actor's Update of itself (a new name,
+// avatar, key): the pipeline checked that the actor updates itself; the
+// document is fetched again from its origin rather than taken as sent.
+// An actor nobody here knows is not fetched.
+func (s *Services) updateActor(ctx context.Context, a *Activity) error {
+	iri := a.ActorObject.Actor.APID
+	if !safehttp.SameIRI(iri, a.Actor) {
+		return refused("%s cannot update the actor %s", a.Actor, iri)
+	}
+	if _, err := s.cfg.Identity.GetActorByAPID(ctx, iri); errors.Is(err, storage.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if _, err := s.cfg.Actors.RefreshActor(ctx, iri); err != nil {
+		return fmt.Errorf("inbox: refresh %s: %w", iri, err)
 	}
 	return nil
 }
