@@ -1,0 +1,5 @@
+package mail
+
+import "mime"
+
+type mimeWordDecoder = mime.WordDecoder
