@@ -48,11 +48,12 @@ func TestTwoServers(t *testing.T) {
 	a := newServer(t, bin, "a")
 	b := newServer(t, bin, "b")
 	a.admin("create-account", "--email", "org@a.example", "--password", "a long enough password", "--username", "org")
+	a.admin("create-account", "--email", "pat@a.example", "--password", "a long enough password", "--username", "pat")
 	b.admin("create-account", "--email", "bea@b.example", "--password", "a long enough password", "--username", "bea")
 	b.admin("create-account", "--email", "ben@b.example", "--password", "a long enough password", "--username", "ben")
 	a.start()
 	b.start()
-	org := a.login("org@a.example")
+	org, pat := a.login("org@a.example"), a.login("pat@a.example")
 	bea, ben := b.login("bea@b.example"), b.login("ben@b.example")
 
 	// bea follows the group on A by its handle; the group accepts.
@@ -102,8 +103,15 @@ func TestTwoServers(t *testing.T) {
 	eventually(t, "ben is waitlisted on A", func() bool { return roles()[b.base+"/@ben"] == "waitlisted" })
 	assert.Equal(t, "not_approved", b.call(ben, "GET", "/api/v1/events/"+remoteID+"/participation", nil, 200)["role"])
 
+	// A local participant too (waitlisted): the update is mailed to
+	// them (to the file outbox, as no SMTP server is set).
+	a.call(pat, "POST", "/api/v1/events/"+ev["id"].(string)+"/participation", map[string]any{}, 201)
+
 	// The update and the cancellation reach B.
 	a.call(org, "PATCH", "/api/v1/events/"+ev["id"].(string), map[string]any{"title": "Ridge walk (new route)"}, 200)
+	eventually(t, "the update is mailed to A's local participant", func() bool {
+		return a.mailed("pat@a.example", "event.updated")
+	})
 	eventually(t, "the update reaches B", func() bool {
 		return b.call(bea, "GET", "/api/v1/events/"+remoteID, nil, 200)["title"] == "Ridge walk (new route)"
 	})
@@ -243,6 +251,18 @@ func (s *server) start() {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+}
+
+// mailed reports whether the file outbox holds a message of kind to.
+func (s *server) mailed(to, kind string) bool {
+	files, _ := filepath.Glob(filepath.Join(s.dir, "mail", "*.eml"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err == nil && strings.Contains(string(data), "To: <"+to+">") && strings.Contains(string(data), "X-Convene-Kind: "+kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // kill ends the process with SIGKILL: no shutdown, no cleanup.

@@ -41,6 +41,8 @@ import (
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/examples/server/api"
 	"codeberg.org/convene/convene/federation/endpoints"
+	"codeberg.org/convene/convene/mail"
+	"codeberg.org/convene/convene/notify"
 	"codeberg.org/convene/convene/storage/postgres"
 	"codeberg.org/convene/convene/storage/sqlite"
 )
@@ -64,6 +66,9 @@ type config struct {
 	allowPrivate string
 	// deliveryTimeout and deliveryLease tune delivery (0: defaults).
 	deliveryTimeout, deliveryLease time.Duration
+	// smtpURL is CONVENE_SMTP_URL; empty writes mail to a file outbox
+	// in the data directory.
+	smtpURL string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -99,6 +104,8 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.logLevel, "log-level", env("CONVENE_LOG_LEVEL", "info"), "debug, info, warn or error (CONVENE_LOG_LEVEL)")
 	fs.StringVar(&c.allowPrivate, "allow-private-addresses", env("CONVENE_ALLOW_PRIVATE_ADDRESSES", ""),
 		"comma-separated CIDRs federation may reach although private, e.g. 127.0.0.0/8 for instances on one machine (CONVENE_ALLOW_PRIVATE_ADDRESSES)")
+	fs.StringVar(&c.smtpURL, "smtp-url", env("CONVENE_SMTP_URL", ""),
+		"smtp://user:pass@host:587?from=events@example.org (STARTTLS) or smtps://…:465; empty writes mail to DATA_DIR/mail (CONVENE_SMTP_URL)")
 	fs.DurationVar(&c.deliveryTimeout, "delivery-timeout", envDuration(getenv, "CONVENE_DELIVERY_TIMEOUT"),
 		"bound of one delivery POST; 0 means 30s (CONVENE_DELIVERY_TIMEOUT)")
 	fs.DurationVar(&c.deliveryLease, "delivery-lease", envDuration(getenv, "CONVENE_DELIVERY_LEASE"),
@@ -183,7 +190,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("open storage: %w", err)
 	}
 	defer closeStore()
-	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL,
+	sender, err := openMail(c)
+	if err != nil {
+		return err
+	}
+	notices, err := notify.New(notify.Config{Mail: sender, Identity: store, Events: store, BaseURL: c.baseURL,
+		StateDir: filepath.Join(c.dataDir, "notify"), Log: log})
+	if err != nil {
+		return err
+	}
+	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, EventHook: notices,
 		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log,
 			DeliveryTimeout: c.deliveryTimeout, DeliveryLease: c.deliveryLease,
 			Software: endpoints.Software{Name: "convene", Version: version(),
@@ -204,6 +220,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	background := make(chan error, 1)
 	go func() { background <- inst.Run(bg) }()
+	mailDone := make(chan error, 1)
+	go func() { mailDone <- notices.Run(bg) }()
+	defer func() {
+		stopBackground()
+		if err := <-mailDone; err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("notifications", "err", err)
+		}
+	}()
 	defer func() {
 		stopBackground()
 		if err := <-background; err != nil {
@@ -225,6 +249,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// openMail returns the SMTP sender when -smtp-url is set, and otherwise
+// a file outbox under the data directory (the admin pages show it).
+func openMail(c config) (mail.Sender, error) {
+	if c.smtpURL != "" {
+		s, err := mail.NewSMTP(mail.SMTPConfig{URL: c.smtpURL})
+		if err != nil {
+			return nil, fmt.Errorf("-smtp-url: %w", err)
+		}
+		return s, nil
+	}
+	return mail.NewFileOutbox(filepath.Join(c.dataDir, "mail"), nil)
 }
 
 func storageName(c config) string {
