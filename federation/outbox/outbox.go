@@ -109,6 +109,21 @@ func open(tx storage.Tx, needGroups bool) (*txn, error) {
 	return t, nil
 }
 
+// openFor opens tx and reads the actor id, which the caller needs local
+// (or remote): who is nil when it is not, and there is nothing to send.
+func openFor(ctx context.Context, tx storage.Tx, id string, local bool) (t *txn, who *identity.Actor, err error) {
+	if t, err = open(tx, false); err != nil {
+		return nil, nil, err
+	}
+	if who, err = t.actor(ctx, id); err != nil {
+		return nil, nil, err
+	}
+	if who.Local != local {
+		return t, nil, nil
+	}
+	return t, who, nil
+}
+
 func (t *txn) actor(ctx context.Context, id string) (*identity.Actor, error) {
 	if a, ok := t.actors[id]; ok {
 		return a, nil
@@ -387,16 +402,9 @@ func (o *Outbox) remoteParticipation(ctx context.Context, tx storage.Tx, c event
 	if p == nil || p.ActorID == "" || (c.Kind != events.ParticipantAdded && c.Kind != events.ParticipantRemoved) {
 		return nil
 	}
-	t, err := open(tx, false)
-	if err != nil {
+	t, who, err := openFor(ctx, tx, p.ActorID, true)
+	if err != nil || who == nil {
 		return err
-	}
-	who, err := t.actor(ctx, p.ActorID)
-	if err != nil {
-		return err
-	}
-	if !who.Local {
-		return nil
 	}
 	org, err := t.actor(ctx, e.OrganizerID)
 	if err != nil {
@@ -433,16 +441,9 @@ func (o *Outbox) participation(ctx context.Context, tx storage.Tx, c events.Chan
 	default:
 		return nil
 	}
-	t, err := open(tx, false)
-	if err != nil {
+	t, who, err := openFor(ctx, tx, p.ActorID, false)
+	if err != nil || who == nil {
 		return err
-	}
-	who, err := t.actor(ctx, p.ActorID)
-	if err != nil {
-		return err
-	}
-	if who.Local {
-		return nil
 	}
 	org, err := t.actor(ctx, e.OrganizerID)
 	if err != nil {
@@ -487,16 +488,9 @@ func (o *Outbox) remoteMembership(ctx context.Context, tx storage.Tx, c groups.C
 	if !join && !leave {
 		return nil
 	}
-	t, err := open(tx, false)
-	if err != nil {
+	t, who, err := openFor(ctx, tx, m.ActorID, true)
+	if err != nil || who == nil {
 		return err
-	}
-	who, err := t.actor(ctx, m.ActorID)
-	if err != nil {
-		return err
-	}
-	if !who.Local {
-		return nil
 	}
 	mem := wire.Membership{ID: m.APID, Member: who.APID, Group: g.APID, Role: m.Role}
 	if mem.ID == "" {
@@ -527,16 +521,9 @@ func (o *Outbox) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Chang
 	if !admitted && !refused && !invited {
 		return nil
 	}
-	t, err := open(tx, false)
-	if err != nil {
+	t, who, err := openFor(ctx, tx, m.ActorID, false)
+	if err != nil || who == nil {
 		return err
-	}
-	who, err := t.actor(ctx, m.ActorID)
-	if err != nil {
-		return err
-	}
-	if who.Local {
-		return nil
 	}
 	mem := wire.Membership{ID: m.APID, Member: who.APID, Group: g.APID, Role: m.Role}
 	if mem.ID == "" {
