@@ -12,6 +12,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/postgres/pgtest"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
@@ -42,14 +43,8 @@ func backends() []struct {
 	return bs
 }
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -118,7 +113,7 @@ func newFixture(t testing.TB, st backend) *fixture {
 
 func newFixtureWith(t testing.TB, st backend, g events.GroupAuthorizer) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), store: st, clock: &clock{t: t0}, hook: &recordingHook{}}
+	f := &fixture{t: t, ctx: context.Background(), store: st, clock: fakeclock.New(t0), hook: &recordingHook{}}
 	var err error
 	f.svc, err = events.New(events.Config{Store: st, BaseURL: "https://events.example", Now: f.clock.Now, Hook: f.hook, Groups: g})
 	require.NoError(t, err)

@@ -211,7 +211,7 @@ func TestConditionalGET(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, do(t, w.feeds, http.MethodPost, path).StatusCode)
 
 	// An update changes the ETag and the Last-Modified.
-	w.clock.Add(time.Hour)
+	w.clock.Advance(time.Hour)
 	e, err := w.inst.Events.Get(w.ctx, w.alice, w.public)
 	require.NoError(t, err)
 	in := events.InputOf(e)

@@ -18,6 +18,7 @@ import (
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
 
@@ -49,14 +50,8 @@ func fixedKey() (*rsa.PrivateKey, error) {
 	return testKey, keyErr
 }
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 // world is an instance over a fresh SQLite database, with feeds.
 type world struct {
@@ -70,7 +65,7 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	c := &clock{t: t0}
+	c := fakeclock.New(t0)
 	st := sqlitetest.Open(t)
 	inst, err := convene.New(convene.Config{Store: st, BaseURL: "https://events.example", Now: c.Now,
 		Argon2:      identity.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16},

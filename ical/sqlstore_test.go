@@ -20,6 +20,7 @@ import (
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/sqlite"
 )
@@ -40,7 +41,7 @@ func newSQLWorld(t *testing.T) *sqlWorld {
 	db, err := sqlite.Open(ctx, sqlite.Config{Path: path})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, db.Close()) })
-	c := &clock{t: t0}
+	c := fakeclock.New(t0)
 	inst, err := convene.New(convene.Config{Store: db, BaseURL: "https://events.example", Now: c.Now,
 		Argon2:      identity.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16},
 		GenerateKey: fixedKey})
@@ -102,7 +103,7 @@ func TestImportIntoSQLite(t *testing.T) {
 
 	// The same file again: every event unchanged, nothing committed.
 	before := w.dataVersion()
-	w.clock.Add(time.Hour)
+	w.clock.Advance(time.Hour)
 	rep, err = im.Import(w.ctx, target, strings.NewReader(meetup), opts)
 	require.NoError(t, err)
 	assert.Equal(t, 3, rep.Count(ical.Unchanged))
@@ -229,7 +230,7 @@ func TestSubscriptionRefreshIntoSQLite(t *testing.T) {
 	mu.Unlock()
 
 	// Due and unchanged: a 304; only the schedule is written.
-	w.clock.Add(ical.DefaultSubscriptionInterval)
+	w.clock.Advance(ical.DefaultSubscriptionInterval)
 	n, err = sb.RefreshDue(w.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
@@ -248,7 +249,7 @@ func TestSubscriptionRefreshIntoSQLite(t *testing.T) {
 	)
 	etag = `"v2"`
 	mu.Unlock()
-	w.clock.Add(ical.DefaultSubscriptionInterval)
+	w.clock.Advance(ical.DefaultSubscriptionInterval)
 	rep, err := sb.Refresh(w.ctx, got)
 	require.NoError(t, err)
 	require.NotNil(t, rep)
@@ -273,7 +274,7 @@ func TestSubscriptionRefreshIntoSQLite(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	require.NoError(t, w.db.DeleteSubscription(w.ctx, sub.ID))
-	w.clock.Add(24 * time.Hour)
+	w.clock.Advance(24 * time.Hour)
 	n, err = sb.RefreshDue(w.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n)

@@ -172,7 +172,7 @@ func TestSubscriptionRefresh(t *testing.T) {
 	assert.Zero(t, n)
 
 	// Due, unchanged: a 304, no import.
-	w.clock.Add(ical.DefaultSubscriptionInterval)
+	w.clock.Advance(ical.DefaultSubscriptionInterval)
 	rep, err := sb.Refresh(w.ctx, &s1)
 	require.NoError(t, err)
 	assert.Nil(t, rep, "304: nothing imported")

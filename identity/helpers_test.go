@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 )
 
 // cheapArgon2 makes password hashing nearly free in tests.
@@ -55,26 +56,11 @@ func keyGen(t testing.TB) func() (*rsa.PrivateKey, error) {
 	}
 }
 
-// clock is a settable fake clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 func newClock() *clock {
-	return &clock{now: time.Date(2026, 3, 14, 9, 26, 53, 589793238, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return fakeclock.New(time.Date(2026, 3, 14, 9, 26, 53, 589793238, time.UTC))
 }
 
 // mobilizonFixtureKey returns the publicKeyPem of the live mobilizon.fr

@@ -31,6 +31,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/sqlite"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
@@ -48,26 +49,9 @@ var keyFiles embed.FS
 // are reproducible.
 var Start = time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 
-// Clock is a fake clock that moves only when told. It is safe for
-// concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// Clock is a fake clock that moves only when told (Advance, Set). It is
+// safe for concurrent use.
+type Clock = fakeclock.Clock
 
 // Network is a set of hosts that reach each other through
 // RoundTrip, without sockets.
@@ -96,7 +80,7 @@ type Request struct {
 // New returns an empty network with its clock at Start.
 func New(t testing.TB) *Network {
 	t.Helper()
-	n := &Network{t: t, Clock: &Clock{t: Start}, hosts: map[string]http.Handler{}}
+	n := &Network{t: t, Clock: fakeclock.New(Start), hosts: map[string]http.Handler{}}
 	entries, err := keyFiles.ReadDir("keys")
 	if err != nil {
 		t.Fatalf("fedtest: %v", err)

@@ -19,6 +19,7 @@ import (
 
 	"codeberg.org/convene/convene/federation/httpsig"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 )
 
 // Pre-generated keys (testdata/*.pem): generating RSA keys under -race
@@ -94,23 +95,8 @@ func (f *fakeKeys) callLog() []call {
 	return append([]call(nil), f.calls...)
 }
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 // epoch is the fixed time of cavage tests (cavage signing takes Date
 // from the Signer's clock).

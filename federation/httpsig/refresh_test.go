@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"codeberg.org/convene/convene/federation/httpsig"
+	"codeberg.org/convene/convene/internal/fakeclock"
 )
 
 func TestKeyRotationRefreshesOnce(t *testing.T) {
@@ -68,7 +69,7 @@ func TestRefreshCooloff(t *testing.T) {
 	keys.set(aliceKey, alice, pub(key))
 	keys.set("https://remote.example/users/carol#main-key", "https://remote.example/users/carol", pub(key))
 	keys.set(bobKey, bob, pub(key))
-	clk := &clock{t: epoch}
+	clk := fakeclock.New(epoch)
 	v := newVerifier(t, keys, clk.Now)
 	bad := func(keyID string) *http.Request {
 		s := newSigner(t, keyID, forger, clk.Now)
@@ -108,11 +109,11 @@ func TestRefreshCooloff(t *testing.T) {
 	assert.Equal(t, 2, refreshes())
 
 	// Still cooling off a minute before the end; refreshed again after.
-	clk.Add(httpsig.RefreshCooloff - time.Minute)
+	clk.Advance(httpsig.RefreshCooloff - time.Minute)
 	_, err = v.Verify(t.Context(), bad(aliceKey), []byte(activity))
 	require.ErrorIs(t, err, httpsig.ErrBadSignature)
 	assert.Equal(t, 2, refreshes())
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	_, err = v.Verify(t.Context(), bad(aliceKey), []byte(activity))
 	require.ErrorIs(t, err, httpsig.ErrBadSignature)
 	assert.Equal(t, 3, refreshes())

@@ -20,6 +20,7 @@ import (
 	"codeberg.org/convene/convene/federation/outbox"
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
 
@@ -51,23 +52,8 @@ func fixedKey() (*rsa.PrivateKey, error) {
 
 var cheapArgon2 = identity.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 
-// clock is a fake clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 // counter makes deterministic ids.
 type counter struct {
@@ -105,7 +91,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
-	clk := &clock{t: t0}
+	clk := fakeclock.New(t0)
 	ids := &counter{}
 	w := &world{t: t, ctx: ctx, clock: clk}
 	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: clk.Now, NewID: ids.next, Notify: func() { w.notified.Add(1) }})

@@ -24,6 +24,7 @@ import (
 	"codeberg.org/convene/convene/federation/safehttp"
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
 
@@ -32,23 +33,8 @@ const base = "https://local.example"
 
 var epoch = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
-// clock is a fake clock shared by identity and the resolver.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 // Pre-generated keys: RSA generation is slow under -race.
 func privateKey(t testing.TB, name string) crypto.Signer {
@@ -227,7 +213,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: epoch}, policy: inboxtest.NewPolicy()}
+	e := &env{t: t, clock: fakeclock.New(epoch), policy: inboxtest.NewPolicy()}
 	e.k1, e.k2 = privateKey(t, "rsa1"), privateKey(t, "rsa2")
 	db := sqlitetest.Open(t)
 	var err error

@@ -102,7 +102,7 @@ func TestVerifierRefresh(t *testing.T) {
 	_, err = verify(e.k1)
 	require.ErrorIs(t, err, httpsig.ErrBadSignature)
 	assert.Equal(t, 2, p.count("/users/alice"))
-	e.clock.Add(httpsig.RefreshCooloff)
+	e.clock.Advance(httpsig.RefreshCooloff)
 	for range 3 {
 		_, err = verify(e.k1)
 		require.ErrorIs(t, err, httpsig.ErrBadSignature)
@@ -323,7 +323,7 @@ func TestResolveKeyMemo(t *testing.T) {
 
 	// Past the memo's TTL the stored actor is read again (and, older
 	// than DefaultMaxAge, fetched again).
-	e.clock.Add(resolve.DefaultMaxAge)
+	e.clock.Advance(resolve.DefaultMaxAge)
 	k, err = e.r.ResolveKey(ctx, iri+"#main-key", false)
 	require.NoError(t, err)
 	samePublic(t, e.k2, k.PublicKey)

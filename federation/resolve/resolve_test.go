@@ -66,7 +66,7 @@ func TestResolveActorCache(t *testing.T) {
 	require.NotNil(t, e.stored(iri))
 
 	// Fresh: answered from the store.
-	e.clock.Add(resolve.DefaultMaxAge - time.Minute)
+	e.clock.Advance(resolve.DefaultMaxAge - time.Minute)
 	b, err := e.r.ResolveActor(ctx, iri)
 	require.NoError(t, err)
 	assert.Equal(t, a.ID, b.ID)
@@ -74,7 +74,7 @@ func TestResolveActorCache(t *testing.T) {
 
 	// Stale: refetched, and the new document is stored.
 	p.person("/users/alice", "alice2", "", e.k1)
-	e.clock.Add(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	c, err := e.r.ResolveActor(ctx, iri)
 	require.NoError(t, err)
 	assert.Equal(t, 2, p.count("/users/alice"))
@@ -97,11 +97,11 @@ func TestResolveActorMaxAge(t *testing.T) {
 	iri := p.person("/users/alice", "alice", "", e.k1)
 	_, err := r.ResolveActor(ctx, iri)
 	require.NoError(t, err)
-	e.clock.Add(59 * time.Minute)
+	e.clock.Advance(59 * time.Minute)
 	_, err = r.ResolveActor(ctx, iri)
 	require.NoError(t, err)
 	assert.Equal(t, 1, p.count("/users/alice"))
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	_, err = r.ResolveActor(ctx, iri)
 	require.NoError(t, err)
 	assert.Equal(t, 2, p.count("/users/alice"))
@@ -129,7 +129,7 @@ func TestResolveActorStaleFallback(t *testing.T) {
 			first, err := e.r.ResolveActor(ctx, iri)
 			require.NoError(t, err)
 			p.status("/users/alice", tc.status)
-			e.clock.Add(resolve.DefaultMaxAge + time.Second)
+			e.clock.Advance(resolve.DefaultMaxAge + time.Second)
 
 			a, err := e.r.ResolveActor(ctx, iri)
 			assert.Equal(t, 2, p.count("/users/alice"))
@@ -138,11 +138,11 @@ func TestResolveActorStaleFallback(t *testing.T) {
 				assert.Equal(t, first.ID, a.ID)
 				assert.Equal(t, first.FetchedAt, a.FetchedAt, "the stale copy, not refreshed")
 				// Within the cool-off the origin is not asked again.
-				e.clock.Add(resolve.FailureCooloff - time.Second)
+				e.clock.Advance(resolve.FailureCooloff - time.Second)
 				_, err = e.r.ResolveActor(ctx, iri)
 				require.NoError(t, err)
 				assert.Equal(t, 2, p.count("/users/alice"))
-				e.clock.Add(time.Second)
+				e.clock.Advance(time.Second)
 				_, err = e.r.ResolveActor(ctx, iri)
 				require.NoError(t, err)
 				assert.Equal(t, 3, p.count("/users/alice"))

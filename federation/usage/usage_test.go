@@ -14,6 +14,7 @@ import (
 	"codeberg.org/convene/convene/federation/endpoints"
 	"codeberg.org/convene/convene/federation/usage"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/postgres"
 	"codeberg.org/convene/convene/storage/sqlite"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
@@ -73,23 +74,8 @@ func (f *fakeStore) CountLocalEvents(context.Context) (int, error) { return f.ev
 
 func (f *fakeStore) CountLocalComments(context.Context) (int, error) { return f.comments, nil }
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 var t0 = time.Date(2030, time.March, 1, 12, 0, 0, 0, time.UTC)
 
@@ -135,7 +121,7 @@ func TestNew(t *testing.T) {
 func TestCountsAndWindows(t *testing.T) {
 	t.Parallel()
 	st := &fakeStore{users: 10, month: 3, halfyear: 7, events: 42, comments: 5}
-	c := &clock{t: t0}
+	c := fakeclock.New(t0)
 	s, err := usage.New(usage.Config{Store: st, Now: c.Now})
 	require.NoError(t, err)
 	u, err := s.Usage(t.Context())
@@ -153,7 +139,7 @@ func TestCountsAndWindows(t *testing.T) {
 func TestCache(t *testing.T) {
 	t.Parallel()
 	st := &fakeStore{users: 1}
-	c := &clock{t: t0}
+	c := fakeclock.New(t0)
 	s, err := usage.New(usage.Config{Store: st, Now: c.Now, TTL: time.Minute})
 	require.NoError(t, err)
 	get := func() int {
@@ -189,7 +175,7 @@ func TestErrorIsNotCached(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("database down")
 	st := &fakeStore{users: 1, err: boom}
-	s, err := usage.New(usage.Config{Store: st, Now: (&clock{t: t0}).Now})
+	s, err := usage.New(usage.Config{Store: st, Now: fakeclock.New(t0).Now})
 	require.NoError(t, err)
 	_, err = s.Usage(t.Context())
 	require.ErrorIs(t, err, boom)
@@ -205,7 +191,7 @@ func TestErrorIsNotCached(t *testing.T) {
 func TestConcurrentCallersCountOnce(t *testing.T) {
 	t.Parallel()
 	st := &fakeStore{users: 7, block: make(chan struct{})}
-	s, err := usage.New(usage.Config{Store: st, Now: (&clock{t: t0}).Now})
+	s, err := usage.New(usage.Config{Store: st, Now: fakeclock.New(t0).Now})
 	require.NoError(t, err)
 	const callers = 20
 	var wg sync.WaitGroup
@@ -236,7 +222,7 @@ func TestConcurrentCallersCountOnce(t *testing.T) {
 func TestWaiterGivesUp(t *testing.T) {
 	t.Parallel()
 	st := &fakeStore{users: 7, block: make(chan struct{})}
-	s, err := usage.New(usage.Config{Store: st, Now: (&clock{t: t0}).Now})
+	s, err := usage.New(usage.Config{Store: st, Now: fakeclock.New(t0).Now})
 	require.NoError(t, err)
 	first := make(chan error, 1)
 	go func() {
@@ -260,7 +246,7 @@ func TestSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := sqlitetest.Open(t)
-	c := &clock{t: t0}
+	c := fakeclock.New(t0)
 	acc := &identity.Account{ID: "acc-1", Email: "ada@example.org", PasswordHash: "x", Role: identity.RoleUser,
 		Locale: "en", TimeZone: "UTC", CreatedAt: t0, UpdatedAt: t0}
 	require.NoError(t, db.CreateAccount(ctx, acc))

@@ -19,6 +19,7 @@ import (
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/examples/server/api"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
 
@@ -27,23 +28,8 @@ const base = "https://events.example"
 // t0 is the tests' "now"; events are planned after it.
 var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
-// clock is a fake clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' fake clock.
+type clock = fakeclock.Clock
 
 var (
 	keyOnce sync.Once
@@ -98,7 +84,7 @@ type world struct {
 
 func newWorld(t testing.TB, opts ...func(*api.Config)) *world {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := fakeclock.New(t0)
 	inst, err := convene.New(convene.Config{Store: sqlitetest.Open(t), BaseURL: base, Now: clk.Now,
 		Argon2:      identity.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16},
 		GenerateKey: fixedKey})
