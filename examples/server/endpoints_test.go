@@ -104,6 +104,18 @@ func TestFederationEndpoints(t *testing.T) {
 
 	resp, _ = get("/@ann/feed.ics", "")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "the iCalendar feeds still answer")
+
+	// A browser gets the web UI's page of the same URL.
+	req, err := http.NewRequest(http.MethodGet, base+"/@ann", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	page, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	assert.Equal(t, http.StatusOK, page.StatusCode)
+	assert.Contains(t, page.Header.Get("Content-Type"), "text/html")
+	assert.Contains(t, string(html), "ann")
 	resp, _ = get("/@nobody", "application/activity+json")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }

@@ -4,9 +4,9 @@
 // PostgreSQL), wires the services and ActivityPub federation with
 // convene.New, runs the delivery worker, and answers a status page,
 // /healthz, the iCalendar feeds and every federation endpoint (WebFinger,
-// NodeInfo, actors, events, collections, inboxes) and the JSON API under
-// /api/v1 (docs/openapi.yaml). The web UI is being built on top of it
-// (see README.md).
+// NodeInfo, actors, events, collections, inboxes), the web UI
+// (examples/server/web) and the JSON API under /api/v1
+// (docs/openapi.yaml).
 //
 //	go run ./examples/server
 //
@@ -20,11 +20,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -34,13 +35,15 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"codeberg.org/convene/convene"
-	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/examples/server/api"
+	"codeberg.org/convene/convene/examples/server/web"
 	"codeberg.org/convene/convene/federation/endpoints"
+	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/mail"
 	"codeberg.org/convene/convene/notify"
 	"codeberg.org/convene/convene/storage/postgres"
@@ -199,8 +202,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	secret, err := loadSecret(c.dataDir)
+	if err != nil {
+		return err
+	}
+	// The HTML pages of actors and events are the web UI's, which needs
+	// the instance: federation's content negotiation reaches it through
+	// this, filled in below.
+	pages := &lateHandler{}
 	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, EventHook: notices,
-		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log,
+		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log, HTML: pages,
 			DeliveryTimeout: c.deliveryTimeout, DeliveryLease: c.deliveryLease,
 			Software: endpoints.Software{Name: "convene", Version: version(),
 				Repository: "https://codeberg.org/convene/convene", Homepage: "https://codeberg.org/convene/convene"}}})
@@ -216,7 +227,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(inst, jsonAPI, log), ReadHeaderTimeout: 10 * time.Second}
+	ui, err := web.New(web.Config{Instance: inst, Participations: store, Secret: secret,
+		Confirmations: accountMail{notices}, Resets: accountMail{notices}, Follows: inst.Federation,
+		BaseURL: c.baseURL, Log: log})
+	if err != nil {
+		return err
+	}
+	pages.h.Store(ui.Pages())
+	srv := &http.Server{Handler: newMux(inst, jsonAPI, ui, log), ReadHeaderTimeout: 10 * time.Second}
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	background := make(chan error, 1)
 	go func() { background <- inst.Run(bg) }()
@@ -271,41 +289,70 @@ func storageName(c config) string {
 	return "SQLite in " + filepath.Join(c.dataDir, "convene.db")
 }
 
-var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Convene</title></head>
-<body><main>
-<h1>Convene</h1>
-<p>This instance is running and federates over ActivityPub. Its JSON API is under /api/v1; its web pages are coming next.
-Its public events are in the calendar feed <a href="/feed/instance.ics">/feed/instance.ics</a>.</p>
-<h2>Upcoming public events</h2>
-{{if .}}<ul>{{range .}}<li><time datetime="{{.Start.Format "2006-01-02T15:04:05Z07:00"}}">{{.Start.Format "Mon 2 Jan 2006 15:04 MST"}}</time> {{.Event.Title}}</li>{{end}}</ul>
-{{else}}<p>None yet.</p>{{end}}
-</main></body></html>`))
-
-func newMux(inst *convene.Instance, jsonAPI http.Handler, log *slog.Logger) http.Handler {
+func newMux(inst *convene.Instance, jsonAPI http.Handler, ui *web.Web, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", jsonAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		page, err := inst.Events.Search(r.Context(), events.Query{Limit: 20})
-		if err != nil {
-			log.Error("status page", "err", err)
-			http.Error(w, "storage error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := statusPage.Execute(w, page.Occurrences); err != nil {
-			log.Error("status page", "err", err)
-		}
-	})
+	mux.Handle("/api/v1/", jsonAPI)
+	for _, pattern := range ui.Routes() {
+		mux.Handle(pattern, ui)
+	}
 	// Everything else of the URL scheme (feeds, discovery, actors,
-	// events, collections, inboxes) is the library's.
+	// events, collections, inboxes) is the library's; the HTML pages of
+	// actors and events come back to the UI through content negotiation.
 	mux.Handle("/", inst.Handler())
 	return mux
+}
+
+// lateHandler forwards to a handler set after it was handed out.
+type lateHandler struct{ h atomic.Value }
+
+func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, _ := l.h.Load().(http.Handler)
+	if h == nil {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+// accountMail sends the web UI's account mails through the notices
+// (localized templates).
+type accountMail struct{ n *notify.Notifier }
+
+func (m accountMail) SendConfirmation(ctx context.Context, acct *identity.Account, link string) error {
+	return m.n.AccountConfirmation(ctx, acct, link)
+}
+
+func (m accountMail) SendPasswordReset(ctx context.Context, acct *identity.Account, link string) error {
+	return m.n.PasswordReset(ctx, acct, link)
+}
+
+// loadSecret returns the instance's secret (it signs the web UI's
+// tokens), made once and kept in the data directory.
+func loadSecret(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "secret")
+	if b, err := os.ReadFile(path); err == nil {
+		if len(b) < web.MinSecretBytes {
+			return nil, fmt.Errorf("%s: shorter than %d bytes", path, web.MinSecretBytes)
+		}
+		return b, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // version is the module version the binary was built from.

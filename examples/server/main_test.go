@@ -97,7 +97,7 @@ func TestRun(t *testing.T) {
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), "Upcoming public events")
+	assert.Contains(t, string(body), "Upcoming events", "the explore page")
 	assert.Contains(t, out.String(), "http://"+addr)
 	assert.FileExists(t, filepath.Join(dir, "convene.db"))
 

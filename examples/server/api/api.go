@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/convene/convene"
+	"codeberg.org/convene/convene/examples/server/internal/ratelimit"
 	"codeberg.org/convene/convene/identity"
 )
 
@@ -58,7 +59,7 @@ type API struct {
 	follows Follower
 	base    string
 	log     *slog.Logger
-	logins  *limiter
+	logins  *ratelimit.Limiter
 
 	mux     *http.ServeMux // the routes
 	paths   *http.ServeMux // each route's path, any method: tells 405 from 404
@@ -117,7 +118,7 @@ func New(cfg Config) (*API, error) {
 	if now == nil {
 		now = time.Now
 	}
-	a.logins = newLimiter(now, LoginBurst, LoginRefill, MaxLoginKeys)
+	a.logins = ratelimit.New(now, LoginBurst, LoginRefill, MaxLoginKeys)
 	for _, rt := range a.table() {
 		a.mux.HandleFunc(rt.method+" "+rt.path, a.serve(rt))
 		if _, ok := a.methods[rt.path]; !ok {

@@ -3,11 +3,11 @@ package api
 import (
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"codeberg.org/convene/convene/examples/server/internal/ratelimit"
 	"codeberg.org/convene/convene/identity"
 )
 
@@ -48,7 +48,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	case req.Password == "":
 		return invalid("password", "is required")
 	}
-	if ok, wait := a.logins.allow(loginKey(r, req.Email)); !ok {
+	if ok, wait := a.logins.Allow(ratelimit.Key(r, req.Email)); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		return &apiError{status: http.StatusTooManyRequests, code: "rate_limited",
 			message: fmt.Sprintf("too many sign-in attempts; try again in %d seconds", int(math.Ceil(wait.Seconds())))}
@@ -67,16 +67,6 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	}
 	writeJSON(w, http.StatusCreated, loginResponse{Token: token, Session: sessionView(sess, sess)})
 	return nil
-}
-
-// loginKey is the rate-limit key of a login: the email as typed
-// (lower case, trimmed) and the client's IP.
-func loginKey(r *http.Request, email string) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return strings.ToLower(strings.TrimSpace(email)) + "\x00" + host
 }
 
 // listSessions: GET /sessions.

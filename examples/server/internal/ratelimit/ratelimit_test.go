@@ -1,4 +1,4 @@
-package api
+package ratelimit
 
 import (
 	"fmt"
@@ -11,40 +11,40 @@ import (
 func TestLimiter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(func() time.Time { return now }, 3, time.Minute, 4)
+	l := New(func() time.Time { return now }, 3, time.Minute, 4)
 
 	for range 3 {
-		ok, _ := l.allow("a")
+		ok, _ := l.Allow("a")
 		assert.True(t, ok)
 	}
-	ok, wait := l.allow("a")
+	ok, wait := l.Allow("a")
 	assert.False(t, ok)
 	assert.Equal(t, time.Minute, wait)
 	for range 3 {
-		ok, _ = l.allow("b")
+		ok, _ = l.Allow("b")
 		assert.True(t, ok, "keys are separate")
 	}
 
 	now = now.Add(30 * time.Second)
-	ok, wait = l.allow("a")
+	ok, wait = l.Allow("a")
 	assert.False(t, ok)
 	assert.Equal(t, 30*time.Second, wait, "half a token refilled")
 	now = now.Add(30 * time.Second)
-	ok, _ = l.allow("a")
+	ok, _ = l.Allow("a")
 	assert.True(t, ok, "one token refilled")
-	ok, _ = l.allow("a")
+	ok, _ = l.Allow("a")
 	assert.False(t, ok)
 
 	// Full: new keys are refused until old buckets refill, then the
 	// full ones are forgotten.
 	for i := range 2 {
-		ok, _ = l.allow(fmt.Sprint("k", i))
+		ok, _ = l.Allow(fmt.Sprint("k", i))
 		assert.True(t, ok)
 	}
-	ok, _ = l.allow("new")
+	ok, _ = l.Allow("new")
 	assert.False(t, ok, "fails closed when full")
 	now = now.Add(3 * time.Minute)
-	ok, _ = l.allow("new")
+	ok, _ = l.Allow("new")
 	assert.True(t, ok, "refilled buckets were pruned")
 	assert.LessOrEqual(t, len(l.buckets), 4)
 }

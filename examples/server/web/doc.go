@@ -1,0 +1,72 @@
+// Package web is the reference server's web UI: server-rendered
+// html/template pages over the library's services (convene.Instance),
+// which work without JavaScript, follow the usual accessibility rules
+// (landmarks, a skip link, labelled fields, errors announced and tied to
+// their field, visible focus, AA contrast, dark mode) and fit a phone
+// (one small style sheet, no build step). Templates and the style sheet
+// are embedded.
+//
+// # Mounting
+//
+// [New] builds a [Web]. It serves the patterns of [Web.Routes] (mount
+// each on the server's mux: mux.Handle(pattern, web)), and [Web.Pages]
+// serves the pages that share their path with ActivityPub documents,
+// GET /@{username} and GET /events/{id}: give it to
+// convene.FederationConfig.HTML, so that browsers get HTML and servers
+// ActivityStreams. Without federation, ServeHTTP serves those pages too.
+//
+// # Sessions and security
+//
+// Signing in opens an identity session ([SessionLabel]); its token sits
+// in the [SessionCookie]. Every cookie is HttpOnly, SameSite=Lax and
+// Secure when the base URL is https. The current profile (the identity
+// the account acts as) is named by [ProfileCookie] and checked with
+// identity.Service.ProfileOf on every request: a profile of another
+// account can never be used, a forged value falls back to the default
+// profile. Every POST must carry the CSRF token in the [CSRFField]
+// field: an HMAC, under Config.Secret, of a random per-browser cookie
+// ([CSRFCookie]) and of the session token, so a token from before a
+// login is no good after it; cross-origin requests are also refused
+// from their Sec-Fetch-Site and Origin headers (http.CrossOriginProtection).
+// Posted bodies are forms of at most [MaxFormBytes]. Pages carry a
+// strict Content-Security-Policy (no script at all) and no-store.
+//
+// Logins are rate limited per email and client IP ([LoginBurst] tries,
+// one more every [LoginRefill]); so are the mails a visitor can trigger
+// (confirmation resent, password reset: [MailBurst], [MailRefill]).
+// Redirects after a login or a language change stay on the site.
+//
+// # Mailed links
+//
+// The identity service has no confirmation or reset tokens, so this
+// package signs its own: account id, expiry and an HMAC-SHA256 under
+// Config.Secret of (purpose, account id, binding, expiry). A
+// confirmation link is bound to the email and lives
+// [ConfirmTokenLifetime]; a reset link is bound to the password hash, so
+// it dies as soon as the password changes (it works once), and lives
+// [ResetTokenLifetime]. A reset ends every session of the account. The
+// mails go through [ConfirmationMailer] and [ResetMailer]; [TextMailer]
+// implements both over a mail.Sender with short plain-text messages.
+// Asking for a reset answers the same whether the email has an account
+// or not.
+//
+// # Languages
+//
+// Strings come from small catalogs (English and French), chosen by the
+// visitor's choice ([LangCookie]), then the account's locale, then
+// Accept-Language; a key missing from a catalog falls back to English.
+// Dates are written with the catalog's day and month names, events in
+// their own time zone, lists in the account's (or Config.TimeZone).
+// Validation reasons from the services are shown as they come
+// (English), next to a translated message.
+//
+// # Privacy
+//
+// Pages show events as the current profile may see them
+// (events.Service.Get): a private or draft event is a 404 to everyone
+// else, for its page and for every action on it. Participant lists are
+// shown to those who may moderate the event, and never show an
+// anonymous participant's email. A profile page shows the profile only:
+// nothing links it to the account's other profiles. A private group is
+// a 404 to non-members, and members lists are shown to members only.
+package web

@@ -1,0 +1,18 @@
+package web
+
+import "time"
+
+// Rate limits. Each (email, client IP) pair has a bucket of LoginBurst
+// login attempts that refills by one every LoginRefill, and one of
+// MailBurst mails (confirmation resent, password reset) that refills by
+// one every MailRefill.
+const (
+	LoginBurst  = 10
+	LoginRefill = time.Minute
+	MailBurst   = 3
+	MailRefill  = 20 * time.Minute
+	// MaxLimiterKeys bounds the memory of each limiter: when it tracks
+	// that many pairs and none has refilled, new pairs are refused until
+	// one has (the limiter fails closed, never open).
+	MaxLimiterKeys = 100_000
+)

@@ -1,0 +1,368 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"codeberg.org/convene/convene"
+	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/examples/server/internal/ratelimit"
+	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/storage"
+)
+
+// Limits of the web UI.
+const (
+	// MinSecretBytes is the shortest Config.Secret accepted.
+	MinSecretBytes = 32
+	// MaxFormBytes bounds a posted form (413 above).
+	MaxFormBytes = 64 << 10
+	// PageSize is the number of occurrences on a page of the explore
+	// list.
+	PageSize = 20
+	// MaxListed bounds the participants, comments, members and events
+	// of the other lists on one page.
+	MaxListed = 200
+	// SessionLabel labels the sessions this UI opens (identity sessions).
+	SessionLabel = "web"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// Participations is the part of the storage backend the UI reads
+// directly: the events service lists participations by event, not by
+// actor. Every backend (storage/sqlite, storage/postgres) implements it.
+type Participations interface {
+	// ListParticipations returns an actor's participations whose role is
+	// one of roles (all when empty), oldest first.
+	ListParticipations(ctx context.Context, actorID string, roles []events.ParticipantRole, after storage.Cursor, limit int) ([]events.Participant, error)
+	// CountParticipants counts an event's participations whose role is
+	// one of roles.
+	CountParticipants(ctx context.Context, eventID string, roles []events.ParticipantRole) (int, error)
+}
+
+// Follower makes a local profile follow a remote actor given by its
+// handle ("@user@host"). convene.Federation implements it.
+type Follower interface {
+	Follow(ctx context.Context, followerID, handle string) (*identity.Follow, error)
+}
+
+// Config configures the web UI.
+type Config struct {
+	// Instance holds the identity, groups and events services. Required.
+	Instance *convene.Instance
+	// Participations reads participations by actor ("my events") and
+	// counts seats. Required: the instance's storage backend.
+	Participations Participations
+	// Secret signs the CSRF, email-confirmation and password-reset
+	// tokens: at least MinSecretBytes random bytes, kept across restarts
+	// (changing it invalidates the links in flight). Required.
+	Secret []byte
+	// Confirmations mails the email-confirmation link. Required (see
+	// TextMailer).
+	Confirmations ConfirmationMailer
+	// Resets mails the password-reset link. Required (see TextMailer).
+	Resets ResetMailer
+	// Follows follows remote actors by handle; nil hides that form.
+	Follows Follower
+	// BaseURL is the instance's public URL; "" means the identity
+	// service's. Cookies are Secure when it is https.
+	BaseURL string
+	// Name is the instance's name in page titles; "" means its host.
+	Name string
+	// TimeZone is the zone of visitors without an account setting (IANA);
+	// "" means UTC.
+	TimeZone string
+	// RegistrationsClosed refuses sign-ups.
+	RegistrationsClosed bool
+	// Now is the clock (login rate limit, token expiry, "upcoming");
+	// nil means time.Now.
+	Now func() time.Time
+	// Log receives server errors; nil discards them.
+	Log *slog.Logger
+}
+
+// Web is the server-rendered UI: an http.Handler for Routes, plus the
+// HTML pages of actors and events (Pages) that federation content
+// negotiation falls through to.
+type Web struct {
+	inst    *convene.Instance
+	parts   Participations
+	secret  []byte
+	confirm ConfirmationMailer
+	resets  ResetMailer
+	follows Follower
+	base    string
+	name    string
+	secure  bool
+	zone    *time.Location
+	closed  bool
+	now     func() time.Time
+	log     *slog.Logger
+	logins  *ratelimit.Limiter
+	mails   *ratelimit.Limiter
+	tmpl    map[string]*templateSet
+	static  fs.FS
+	origins *http.CrossOriginProtection
+	mux     *http.ServeMux
+	routes  []string
+}
+
+// New returns the web UI. It refuses a Config without Instance (with
+// its services), Participations, mailers, or a Secret shorter than
+// MinSecretBytes.
+func New(cfg Config) (*Web, error) {
+	switch {
+	case cfg.Instance == nil || cfg.Instance.Identity == nil || cfg.Instance.Events == nil || cfg.Instance.Groups == nil:
+		return nil, errors.New("web: Config.Instance with Identity, Events and Groups is required")
+	case cfg.Participations == nil:
+		return nil, errors.New("web: Config.Participations is required")
+	case len(cfg.Secret) < MinSecretBytes:
+		return nil, fmt.Errorf("web: Config.Secret must have at least %d bytes", MinSecretBytes)
+	case cfg.Confirmations == nil || cfg.Resets == nil:
+		return nil, errors.New("web: Config.Confirmations and Config.Resets are required")
+	}
+	w := &Web{
+		inst: cfg.Instance, parts: cfg.Participations, secret: append([]byte(nil), cfg.Secret...),
+		confirm: cfg.Confirmations, resets: cfg.Resets, follows: cfg.Follows,
+		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed,
+		now: cfg.Now, log: cfg.Log,
+	}
+	if w.base == "" {
+		w.base = w.inst.Identity.BaseURL()
+	}
+	w.secure = strings.HasPrefix(w.base, "https://")
+	if w.name == "" {
+		w.name = strings.TrimPrefix(strings.TrimPrefix(w.base, "https://"), "http://")
+	}
+	zone := cfg.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.TimeZone: %w", err)
+	}
+	w.zone = loc
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	w.logins = ratelimit.New(w.now, LoginBurst, LoginRefill, MaxLimiterKeys)
+	w.mails = ratelimit.New(w.now, MailBurst, MailRefill, MaxLimiterKeys)
+	if w.tmpl, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if w.static, err = fs.Sub(assets, "static"); err != nil {
+		return nil, err
+	}
+	w.origins = http.NewCrossOriginProtection()
+	w.mux = http.NewServeMux()
+	for _, rt := range w.table() {
+		w.mux.Handle(rt.pattern, w.serve(rt))
+		w.routes = append(w.routes, rt.pattern)
+	}
+	staticFiles := http.FileServerFS(w.static)
+	w.mux.Handle("GET /static/{file}", http.StripPrefix("/static/", staticFiles))
+	w.routes = append(w.routes, "GET /static/{file}")
+	return w, nil
+}
+
+// route is one pattern of the UI.
+type route struct {
+	pattern string
+	h       handler
+}
+
+// handler serves one route; a returned error becomes an error page.
+type handler func(w http.ResponseWriter, r *http.Request, v *visit) error
+
+func (w *Web) table() []route {
+	return []route{
+		{"GET /{$}", w.explore},
+		{"GET /login", w.loginForm},
+		{"POST /login", w.login},
+		{"POST /logout", w.logout},
+		{"GET /signup", w.signupForm},
+		{"POST /signup", w.signup},
+		{"GET /confirm", w.confirmAccount},
+		{"GET /reset", w.resetRequestForm},
+		{"POST /reset", w.resetRequest},
+		{"GET /reset/{token}", w.resetForm},
+		{"POST /reset/{token}", w.reset},
+		{"POST /lang", w.setLang},
+		{"POST /profile", w.switchProfile},
+		{"GET /me/events", w.myEvents},
+		{"GET /follow", w.followForm},
+		{"POST /follow", w.follow},
+
+		{"GET /events/new", w.newEventForm},
+		{"POST /events/new", w.createEvent},
+		{"GET /events/{id}/edit", w.editEventForm},
+		{"POST /events/{id}/edit", w.updateEvent},
+		{"GET /events/{id}/duplicate", w.duplicateEvent},
+		{"POST /events/{id}/cancel", w.cancelEvent},
+		{"POST /events/{id}/delete", w.deleteEvent},
+		{"POST /events/{id}/join", w.joinEvent},
+		{"POST /events/{id}/leave", w.leaveEvent},
+		{"POST /events/{id}/comments", w.commentEvent},
+		{"POST /events/{id}/participants/{pid}/approve", w.approveParticipant},
+		{"POST /events/{id}/participants/{pid}/reject", w.rejectParticipant},
+
+		{"GET /groups/new", w.newGroupForm},
+		{"POST /groups/new", w.createGroup},
+		{"POST /groups/{id}/join", w.joinGroup},
+		{"POST /groups/{id}/leave", w.leaveGroup},
+	}
+}
+
+// Routes returns the ServeMux patterns (method and path) the UI serves
+// through ServeHTTP, for a server to mount each of them on its own mux
+// (mux.Handle(pattern, web)). The actor and event pages are not among
+// them: they come through Pages, behind content negotiation.
+func (w *Web) Routes() []string { return append([]string(nil), w.routes...) }
+
+// ServeHTTP serves Routes, and the pages of Pages too (for a server
+// without federation, which has no content negotiation in front).
+func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if isPagePath(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Pages().ServeHTTP(rw, r)
+		return
+	}
+	w.mux.ServeHTTP(rw, r)
+}
+
+// Pages returns the handler of the HTML pages shared with federation's
+// content negotiation: GET /@{username} (a profile or a group of this
+// instance) and GET /events/{id}. It is what convene.FederationConfig.HTML
+// takes.
+func (w *Web) Pages() http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			rw.Header().Set("Allow", "GET, HEAD")
+			http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		p := r.URL.Path
+		switch {
+		case strings.HasPrefix(p, "/@") && !strings.Contains(p[2:], "/"):
+			w.serve(route{h: w.actorPage})(rw, r)
+		case strings.HasPrefix(p, "/events/") && !strings.Contains(p[len("/events/"):], "/"):
+			w.serve(route{h: w.eventPage})(rw, r)
+		default:
+			w.serve(route{h: func(http.ResponseWriter, *http.Request, *visit) error { return errNotFound }})(rw, r)
+		}
+	})
+}
+
+// isPagePath reports whether p is a path of Pages.
+func isPagePath(p string) bool {
+	if strings.HasPrefix(p, "/@") {
+		return !strings.Contains(p[2:], "/")
+	}
+	if rest, ok := strings.CutPrefix(p, "/events/"); ok {
+		return rest != "" && rest != "new" && !strings.Contains(rest, "/") && !strings.HasSuffix(rest, ".ics")
+	}
+	return false
+}
+
+// serve wraps a handler: security headers, the visitor's session,
+// CSRF on every POST, and error pages.
+func (w *Web) serve(rt route) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		h := rw.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cache-Control", "no-store")
+		v, err := w.visitOf(rw, r)
+		if err == nil && r.Method == http.MethodPost {
+			err = w.checkPost(rw, r, v)
+		}
+		if err == nil {
+			err = rt.h(rw, r, v)
+		}
+		if err != nil {
+			w.fail(rw, r, v, err)
+		}
+	}
+}
+
+// httpError is an error page with its status and message key.
+type httpError struct {
+	status int
+	key    string // catalog key of the message
+	err    error
+}
+
+func (e *httpError) Error() string {
+	if e.err != nil {
+		return e.key + ": " + e.err.Error()
+	}
+	return e.key
+}
+
+func (e *httpError) Unwrap() error { return e.err }
+
+var (
+	errNotFound  = &httpError{status: http.StatusNotFound, key: "error.not_found"}
+	errForbidden = &httpError{status: http.StatusForbidden, key: "error.forbidden"}
+	errCSRF      = &httpError{status: http.StatusForbidden, key: "error.csrf"}
+	errTooLarge  = &httpError{status: http.StatusRequestEntityTooLarge, key: "error.too_large"}
+	errBadForm   = &httpError{status: http.StatusBadRequest, key: "error.bad_form"}
+)
+
+// classify maps a service error to an error page.
+func classify(err error) *httpError {
+	var he *httpError
+	var ve *identity.ValidationError
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, identity.ErrNotFound):
+		return &httpError{status: http.StatusNotFound, key: "error.not_found", err: err}
+	case errors.Is(err, identity.ErrForbidden), errors.Is(err, events.ErrForbidden), errors.Is(err, errGroupsForbidden):
+		return &httpError{status: http.StatusForbidden, key: "error.forbidden", err: err}
+	case errors.As(err, &ve):
+		return &httpError{status: http.StatusBadRequest, key: "error.invalid", err: err}
+	case errors.Is(err, context.Canceled):
+		return &httpError{status: 499, key: "error.server", err: err}
+	}
+	return &httpError{status: http.StatusInternalServerError, key: "error.server", err: err}
+}
+
+// fail writes the error page of err.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *visit, err error) {
+	he := classify(err)
+	if he.status >= 500 {
+		w.log.ErrorContext(r.Context(), "web: "+r.Method+" "+r.URL.Path, "err", err)
+	}
+	if v == nil {
+		v = &visit{lang: negotiate(r, "")}
+	}
+	if he.status == http.StatusUnauthorized {
+		http.Redirect(rw, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	data := struct {
+		Message string
+		Detail  string
+	}{Message: he.key}
+	var ve *identity.ValidationError
+	if errors.As(err, &ve) {
+		data.Detail = ve.Field + ": " + ve.Reason
+	}
+	w.render(rw, r, v, he.status, "error", "error.title", data)
+}
