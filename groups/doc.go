@@ -75,9 +75,31 @@
 // federation outbox uses it to send Accept, Reject, Invite, Update and
 // Remove activities.
 //
-// # Later
+// # Content
 //
-// Discussions, resources, posts and todos arrive in a later version;
-// the permissions for them are already in the matrix, so adding them
-// changes no rule.
+// A group's members organize themselves with discussions (a titled
+// thread of flat messages, with a read marker per member), resources
+// (links to the tools they use, with kinds pad, calc, visio, link and
+// picture, in folders at most MaxFolderDepth deep; a link's title,
+// summary and image come from the page's Open Graph metadata through
+// Config.Previewer), posts (announcements, public, unlisted or members
+// only, drafts until published) and todo lists (todos with a status, a
+// due date and an assignee among the members). Each operation checks
+// the matrix above; authors also rename their own discussions and edit
+// and delete their own messages while they are members. Every change
+// runs in one transaction under the group's lock and reaches the Hook
+// as a Change that carries the object, so the outbox federates it and
+// notifications can go out.
+//
+// Local content gets an ActivityPub id under the base URL:
+// /discussions/{id} (its messages /discussions/{id}/comments/{id}),
+// /resource/{id}, /p/{id}, /todo-lists/{id} and /todos/{id}. Content of
+// other instances keeps its own (Remote.APID) and has Local false. A
+// remote member of a local group acts through the same methods, checked
+// by the same matrix. A remote group's own actor may act on its
+// content (the inbox has verified that the group sent or announced the
+// activity, FEP-1b12), naming the author in Remote.AuthorID, since that
+// group, not this instance, knows its members.
+//
+// Lists are in creation order, oldest first, paged by storage.Cursor.
 package groups

@@ -81,6 +81,18 @@ type Change struct {
 	// PreviousRole is the member's role before a MemberChanged or
 	// MemberRemoved ("" for a new membership).
 	PreviousRole Role
+	// The content object of a content change (content.go), as it is
+	// after the change or was before a deletion; nil when not concerned.
+	// A Comment's change also carries its Discussion, a Todo's its
+	// TodoList. MovedFrom is the folder a ResourceMoved left ("" for the
+	// root).
+	Discussion *Discussion
+	Comment    *Comment
+	Resource   *Resource
+	Post       *Post
+	TodoList   *TodoList
+	Todo       *Todo
+	MovedFrom  string
 }
 
 // Config configures a Service.
@@ -97,18 +109,22 @@ type Config struct {
 	Now func() time.Time
 	// NewID makes storage ids; nil means random UUIDs.
 	NewID func() string
+	// Previewer fills a new link's title, summary and image from the
+	// page's metadata; optional (nil: no previews).
+	Previewer Previewer
 }
 
 // Service holds the rules of groups and memberships. It is safe for
 // concurrent use.
 type Service struct {
-	store    Store
-	actors   ActorMaker
-	base     string
-	hook     Hook
-	now      func() time.Time
-	newID    func() string
-	sanitize *htmlsafe.Sanitizer
+	store     Store
+	actors    ActorMaker
+	base      string
+	hook      Hook
+	now       func() time.Time
+	newID     func() string
+	sanitize  *htmlsafe.Sanitizer
+	previewer Previewer
 }
 
 // New returns a Service.
@@ -124,7 +140,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("groups: Config.%w", err)
 	}
 	s := &Service{store: cfg.Store, actors: cfg.Actors, base: base,
-		hook: cfg.Hook, now: cfg.Now, newID: cfg.NewID, sanitize: htmlsafe.New()}
+		hook: cfg.Hook, now: cfg.Now, newID: cfg.NewID, sanitize: htmlsafe.New(), previewer: cfg.Previewer}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -11,6 +11,7 @@ import (
 type Store interface {
 	storage.Transactor
 	RemoteStore
+	ContentStore
 
 	// CreateGroup inserts the group's actor and its settings in one
 	// write. ErrConflict on a taken APID or local username.

@@ -57,6 +57,8 @@ type memState struct {
 	imported     map[[2]string]ical.Imported // by (owner, uid)
 	subs         map[string]ical.Subscription
 	gone         map[string]time.Time // by actor id
+	content      memContent           // groups.ContentStore
+	mod          modState             // moderation.ReportStore (memory_moderation_test.go)
 }
 
 type profileRow struct {
@@ -79,7 +81,7 @@ func newMemState() *memState {
 		members:  map[[2]string]groups.Member{}, events: map[string]events.Event{},
 		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
 		imported: map[[2]string]ical.Imported{}, subs: map[string]ical.Subscription{},
-		gone: map[string]time.Time{},
+		gone: map[string]time.Time{}, content: newMemContent(), mod: newModState(),
 	}
 }
 
@@ -94,7 +96,7 @@ func (s *memState) clone() *memState {
 		members:  maps.Clone(s.members), events: maps.Clone(s.events),
 		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
 		imported: maps.Clone(s.imported), subs: maps.Clone(s.subs),
-		gone: maps.Clone(s.gone),
+		gone: maps.Clone(s.gone), content: s.content.clone(), mod: s.mod.clone(),
 	}
 }
 
@@ -1304,4 +1306,448 @@ func (v *memView) PutRemoteGroup(ctx context.Context, g *groups.Group) error {
 		s.groupRows[g.ID] = groupRow{g.Openness, g.Visibility, copyPlace(g.Address)}
 		return nil
 	})
+}
+
+// ---- group content (groups.ContentStore) ------------------------------
+
+// memContent holds the group content. Content of a deleted group, or of
+// a deleted discussion, folder or list, stays in the maps but is never
+// seen: live checks that its parents still exist, as the cascades of
+// the SQL backends would have removed it.
+type memContent struct {
+	discussions map[string]groups.Discussion
+	dcomments   map[string]groups.Comment
+	reads       map[[2]string]groups.ReadMarker
+	resources   map[string]groups.Resource
+	posts       map[string]groups.Post
+	lists       map[string]groups.TodoList
+	todos       map[string]groups.Todo
+}
+
+func newMemContent() memContent {
+	return memContent{discussions: map[string]groups.Discussion{}, dcomments: map[string]groups.Comment{},
+		reads: map[[2]string]groups.ReadMarker{}, resources: map[string]groups.Resource{},
+		posts: map[string]groups.Post{}, lists: map[string]groups.TodoList{}, todos: map[string]groups.Todo{}}
+}
+
+func (c memContent) clone() memContent {
+	return memContent{discussions: maps.Clone(c.discussions), dcomments: maps.Clone(c.dcomments),
+		reads: maps.Clone(c.reads), resources: maps.Clone(c.resources), posts: maps.Clone(c.posts),
+		lists: maps.Clone(c.lists), todos: maps.Clone(c.todos)}
+}
+
+// liveGroup reports whether a group still exists.
+func (s *memState) liveGroup(id string) bool { _, ok := s.groupRows[id]; return ok }
+
+func (s *memState) liveDiscussion(id string) (groups.Discussion, bool) {
+	d, ok := s.content.discussions[id]
+	return d, ok && s.liveGroup(d.GroupID)
+}
+
+func (s *memState) liveResource(id string) (groups.Resource, bool) {
+	r, ok := s.content.resources[id]
+	for p, depth := r, 0; ok && depth < 100; depth++ {
+		if !s.liveGroup(p.GroupID) {
+			return r, false
+		}
+		if p.ParentID == "" {
+			return r, true
+		}
+		p, ok = s.content.resources[p.ParentID]
+	}
+	return r, false
+}
+
+func (s *memState) liveList(id string) (groups.TodoList, bool) {
+	l, ok := s.content.lists[id]
+	return l, ok && s.liveGroup(l.GroupID)
+}
+
+// apTaken reports whether another row of m than id has apID.
+func apTaken[T any](m map[string]T, id, apID string, key func(T) string) bool {
+	if apID == "" {
+		return false
+	}
+	for k, v := range m {
+		if k != id && key(v) == apID {
+			return true
+		}
+	}
+	return false
+}
+
+// memGet returns a live row or ErrNotFound.
+func memGet[T any](v *memView, what, id string, live func(s *memState, id string) (T, bool)) (*T, error) {
+	x, ok := live(v.read(), id)
+	if !ok {
+		return nil, notFound(what, id)
+	}
+	return &x, nil
+}
+
+// memByAPID returns the live row with apID or ErrNotFound.
+func memByAPID[T any](v *memView, what, apID string, m func(s *memState) map[string]T, key func(T) string, live func(s *memState, id string) (T, bool)) (*T, error) {
+	s := v.read()
+	for id, x := range m(s) {
+		if apID != "" && key(x) == apID {
+			if _, ok := live(s, id); ok {
+				return &x, nil
+			}
+		}
+	}
+	return nil, notFound(what, apID)
+}
+
+// memCreate stores a new row after the checks.
+func memCreate[T any](v *memView, ctx context.Context, what, id, apID string, row T, m func(s *memState) map[string]T, key func(T) string, parent func(s *memState) error) error {
+	return v.write(ctx, func(s *memState) error {
+		rows := m(s)
+		if _, ok := rows[id]; ok {
+			return conflict(what + " id")
+		}
+		if apTaken(rows, id, apID, key) {
+			return conflict(what + " APID")
+		}
+		if err := parent(s); err != nil {
+			return err
+		}
+		rows[id] = utc(row)
+		return nil
+	})
+}
+
+// memUpdate replaces a live row through fn(old) -> new.
+func memUpdate[T any](v *memView, ctx context.Context, what, id, apID string, m func(s *memState) map[string]T, key func(T) string, live func(s *memState, id string) (T, bool), fn func(old T) T) error {
+	return v.write(ctx, func(s *memState) error {
+		old, ok := live(s, id)
+		if !ok {
+			return notFound(what, id)
+		}
+		rows := m(s)
+		if apTaken(rows, id, apID, key) {
+			return conflict(what + " APID")
+		}
+		rows[id] = utc(fn(old))
+		return nil
+	})
+}
+
+// memDelete deletes a live row.
+func memDelete[T any](v *memView, ctx context.Context, what, id string, m func(s *memState) map[string]T, live func(s *memState, id string) (T, bool)) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := live(s, id); !ok {
+			return notFound(what, id)
+		}
+		delete(m(s), id)
+		return nil
+	})
+}
+
+// memList pages the live rows that match.
+func memList[T any](v *memView, m func(s *memState) map[string]T, live func(s *memState, id string) (T, bool), match func(T) bool, key func(T) (time.Time, string), after storage.Cursor, limit int) []T {
+	s := v.read()
+	var all []T
+	for id, x := range m(s) {
+		if _, ok := live(s, id); ok && match(x) {
+			all = append(all, x)
+		}
+	}
+	return page(all, key, after, limit)
+}
+
+func mDiscussions(s *memState) map[string]groups.Discussion { return s.content.discussions }
+func mDComments(s *memState) map[string]groups.Comment      { return s.content.dcomments }
+func mResources(s *memState) map[string]groups.Resource     { return s.content.resources }
+func mPosts(s *memState) map[string]groups.Post             { return s.content.posts }
+func mLists(s *memState) map[string]groups.TodoList         { return s.content.lists }
+func mTodos(s *memState) map[string]groups.Todo             { return s.content.todos }
+
+func (s *memState) liveDComment(id string) (groups.Comment, bool) {
+	c, ok := s.content.dcomments[id]
+	if !ok {
+		return c, false
+	}
+	_, ok = s.liveDiscussion(c.DiscussionID)
+	return c, ok
+}
+
+func (s *memState) livePost(id string) (groups.Post, bool) {
+	p, ok := s.content.posts[id]
+	return p, ok && s.liveGroup(p.GroupID)
+}
+
+func (s *memState) liveTodo(id string) (groups.Todo, bool) {
+	t, ok := s.content.todos[id]
+	if !ok {
+		return t, false
+	}
+	_, ok = s.liveList(t.ListID)
+	return t, ok
+}
+
+func lDiscussion(s *memState, id string) (groups.Discussion, bool) { return s.liveDiscussion(id) }
+func lDComment(s *memState, id string) (groups.Comment, bool)      { return s.liveDComment(id) }
+func lResource(s *memState, id string) (groups.Resource, bool)     { return s.liveResource(id) }
+func lPost(s *memState, id string) (groups.Post, bool)             { return s.livePost(id) }
+func lList(s *memState, id string) (groups.TodoList, bool)         { return s.liveList(id) }
+func lTodo(s *memState, id string) (groups.Todo, bool)             { return s.liveTodo(id) }
+
+func kDiscussion(d groups.Discussion) string { return d.APID }
+func kDComment(c groups.Comment) string      { return c.APID }
+func kResource(r groups.Resource) string     { return r.APID }
+func kPost(p groups.Post) string             { return p.APID }
+func kList(l groups.TodoList) string         { return l.APID }
+func kTodo(t groups.Todo) string             { return t.APID }
+
+func groupExists(id string) func(s *memState) error {
+	return func(s *memState) error {
+		if !s.liveGroup(id) {
+			return notFound("group", id)
+		}
+		return nil
+	}
+}
+
+func (v *memView) CreateDiscussion(ctx context.Context, d *groups.Discussion) error {
+	return memCreate(v, ctx, "discussion", d.ID, d.APID, *d, mDiscussions, kDiscussion, groupExists(d.GroupID))
+}
+
+func (v *memView) UpdateDiscussion(ctx context.Context, d *groups.Discussion) error {
+	return memUpdate(v, ctx, "discussion", d.ID, d.APID, mDiscussions, kDiscussion, lDiscussion, func(old groups.Discussion) groups.Discussion {
+		n := *d
+		n.GroupID, n.CreatedAt = old.GroupID, old.CreatedAt
+		return n
+	})
+}
+
+func (v *memView) GetDiscussion(_ context.Context, id string) (*groups.Discussion, error) {
+	return memGet(v, "discussion", id, lDiscussion)
+}
+
+func (v *memView) GetDiscussionByAPID(_ context.Context, apID string) (*groups.Discussion, error) {
+	return memByAPID(v, "discussion", apID, mDiscussions, kDiscussion, lDiscussion)
+}
+
+func (v *memView) DeleteDiscussion(ctx context.Context, id string) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.liveDiscussion(id); !ok {
+			return notFound("discussion", id)
+		}
+		delete(s.content.discussions, id)
+		maps.DeleteFunc(s.content.reads, func(k [2]string, _ groups.ReadMarker) bool { return k[0] == id })
+		return nil
+	})
+}
+
+func (v *memView) ListDiscussions(_ context.Context, groupID string, after storage.Cursor, limit int) ([]groups.Discussion, error) {
+	return memList(v, mDiscussions, lDiscussion, func(d groups.Discussion) bool { return d.GroupID == groupID },
+		func(d groups.Discussion) (time.Time, string) { return d.CreatedAt, d.ID }, after, limit), nil
+}
+
+func (v *memView) CreateDiscussionComment(ctx context.Context, c *groups.Comment) error {
+	return memCreate(v, ctx, "discussion comment", c.ID, c.APID, *c, mDComments, kDComment, func(s *memState) error {
+		if _, ok := s.liveDiscussion(c.DiscussionID); !ok {
+			return notFound("discussion", c.DiscussionID)
+		}
+		return nil
+	})
+}
+
+func (v *memView) UpdateDiscussionComment(ctx context.Context, c *groups.Comment) error {
+	return memUpdate(v, ctx, "discussion comment", c.ID, c.APID, mDComments, kDComment, lDComment, func(old groups.Comment) groups.Comment {
+		old.APID, old.Text, old.UpdatedAt = c.APID, c.Text, c.UpdatedAt
+		return old
+	})
+}
+
+func (v *memView) GetDiscussionComment(_ context.Context, id string) (*groups.Comment, error) {
+	return memGet(v, "discussion comment", id, lDComment)
+}
+
+func (v *memView) GetDiscussionCommentByAPID(_ context.Context, apID string) (*groups.Comment, error) {
+	return memByAPID(v, "discussion comment", apID, mDComments, kDComment, lDComment)
+}
+
+func (v *memView) DeleteDiscussionComment(ctx context.Context, id string) error {
+	return memDelete(v, ctx, "discussion comment", id, mDComments, lDComment)
+}
+
+func (v *memView) ListDiscussionComments(_ context.Context, discussionID string, after storage.Cursor, limit int) ([]groups.Comment, error) {
+	return memList(v, mDComments, lDComment, func(c groups.Comment) bool { return c.DiscussionID == discussionID },
+		func(c groups.Comment) (time.Time, string) { return c.CreatedAt, c.ID }, after, limit), nil
+}
+
+func (v *memView) PutReadMarker(ctx context.Context, m groups.ReadMarker) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.liveDiscussion(m.DiscussionID); !ok {
+			return notFound("discussion", m.DiscussionID)
+		}
+		if err := s.actorsExist(m.ActorID); err != nil {
+			return err
+		}
+		s.content.reads[[2]string{m.DiscussionID, m.ActorID}] = utc(m)
+		return nil
+	})
+}
+
+func (v *memView) GetReadMarker(_ context.Context, discussionID, actorID string) (*groups.ReadMarker, error) {
+	s := v.read()
+	m, ok := s.content.reads[[2]string{discussionID, actorID}]
+	if _, live := s.liveDiscussion(discussionID); !ok || !live {
+		return nil, notFound("read marker", actorID)
+	}
+	if _, ok := s.actors[actorID]; !ok {
+		return nil, notFound("read marker", actorID)
+	}
+	return &m, nil
+}
+
+func (v *memView) CreateResource(ctx context.Context, r *groups.Resource) error {
+	return memCreate(v, ctx, "resource", r.ID, r.APID, *r, mResources, kResource, func(s *memState) error {
+		if !s.liveGroup(r.GroupID) {
+			return notFound("group", r.GroupID)
+		}
+		if _, ok := s.liveResource(r.ParentID); r.ParentID != "" && !ok {
+			return notFound("resource", r.ParentID)
+		}
+		return nil
+	})
+}
+
+func (v *memView) UpdateResource(ctx context.Context, r *groups.Resource) error {
+	return v.write(ctx, func(s *memState) error {
+		old, ok := s.liveResource(r.ID)
+		if !ok {
+			return notFound("resource", r.ID)
+		}
+		if _, ok := s.liveResource(r.ParentID); r.ParentID != "" && !ok {
+			return notFound("resource", r.ParentID)
+		}
+		if apTaken(s.content.resources, r.ID, r.APID, kResource) {
+			return conflict("resource APID")
+		}
+		n := *r
+		n.GroupID, n.Kind, n.CreatedAt = old.GroupID, old.Kind, old.CreatedAt
+		s.content.resources[r.ID] = utc(n)
+		return nil
+	})
+}
+
+func (v *memView) GetResource(_ context.Context, id string) (*groups.Resource, error) {
+	return memGet(v, "resource", id, lResource)
+}
+
+func (v *memView) GetResourceByAPID(_ context.Context, apID string) (*groups.Resource, error) {
+	return memByAPID(v, "resource", apID, mResources, kResource, lResource)
+}
+
+func (v *memView) DeleteResource(ctx context.Context, id string) error {
+	return memDelete(v, ctx, "resource", id, mResources, lResource)
+}
+
+func (v *memView) ListResources(_ context.Context, groupID, parentID string, after storage.Cursor, limit int) ([]groups.Resource, error) {
+	return memList(v, mResources, lResource, func(r groups.Resource) bool { return r.GroupID == groupID && r.ParentID == parentID },
+		func(r groups.Resource) (time.Time, string) { return r.CreatedAt, r.ID }, after, limit), nil
+}
+
+func (v *memView) CountResources(ctx context.Context, groupID, parentID string) (int, error) {
+	rs, err := v.ListResources(ctx, groupID, parentID, storage.Cursor{}, 0)
+	return len(rs), err
+}
+
+func (v *memView) CreatePost(ctx context.Context, p *groups.Post) error {
+	return memCreate(v, ctx, "post", p.ID, p.APID, *p, mPosts, kPost, groupExists(p.GroupID))
+}
+
+func (v *memView) UpdatePost(ctx context.Context, p *groups.Post) error {
+	return memUpdate(v, ctx, "post", p.ID, p.APID, mPosts, kPost, lPost, func(old groups.Post) groups.Post {
+		n := *p
+		n.GroupID, n.CreatedAt = old.GroupID, old.CreatedAt
+		return n
+	})
+}
+
+func (v *memView) GetPost(_ context.Context, id string) (*groups.Post, error) {
+	return memGet(v, "post", id, lPost)
+}
+
+func (v *memView) GetPostByAPID(_ context.Context, apID string) (*groups.Post, error) {
+	return memByAPID(v, "post", apID, mPosts, kPost, lPost)
+}
+
+func (v *memView) DeletePost(ctx context.Context, id string) error {
+	return memDelete(v, ctx, "post", id, mPosts, lPost)
+}
+
+func (v *memView) ListPosts(_ context.Context, q groups.PostQuery, after storage.Cursor, limit int) ([]groups.Post, error) {
+	return memList(v, mPosts, lPost, func(p groups.Post) bool {
+		return p.GroupID == q.GroupID && oneOf(p.Visibility, q.Visibilities) && (q.Drafts || !p.Draft)
+	}, func(p groups.Post) (time.Time, string) { return p.CreatedAt, p.ID }, after, limit), nil
+}
+
+func (v *memView) CreateTodoList(ctx context.Context, l *groups.TodoList) error {
+	return memCreate(v, ctx, "todo list", l.ID, l.APID, *l, mLists, kList, groupExists(l.GroupID))
+}
+
+func (v *memView) UpdateTodoList(ctx context.Context, l *groups.TodoList) error {
+	return memUpdate(v, ctx, "todo list", l.ID, l.APID, mLists, kList, lList, func(old groups.TodoList) groups.TodoList {
+		old.APID, old.Title, old.UpdatedAt = l.APID, l.Title, l.UpdatedAt
+		return old
+	})
+}
+
+func (v *memView) GetTodoList(_ context.Context, id string) (*groups.TodoList, error) {
+	return memGet(v, "todo list", id, lList)
+}
+
+func (v *memView) GetTodoListByAPID(_ context.Context, apID string) (*groups.TodoList, error) {
+	return memByAPID(v, "todo list", apID, mLists, kList, lList)
+}
+
+func (v *memView) DeleteTodoList(ctx context.Context, id string) error {
+	return memDelete(v, ctx, "todo list", id, mLists, lList)
+}
+
+func (v *memView) ListTodoLists(_ context.Context, groupID string, after storage.Cursor, limit int) ([]groups.TodoList, error) {
+	return memList(v, mLists, lList, func(l groups.TodoList) bool { return l.GroupID == groupID },
+		func(l groups.TodoList) (time.Time, string) { return l.CreatedAt, l.ID }, after, limit), nil
+}
+
+func (v *memView) CreateTodo(ctx context.Context, t *groups.Todo) error {
+	return memCreate(v, ctx, "todo", t.ID, t.APID, *t, mTodos, kTodo, func(s *memState) error {
+		if _, ok := s.liveList(t.ListID); !ok {
+			return notFound("todo list", t.ListID)
+		}
+		return nil
+	})
+}
+
+func (v *memView) UpdateTodo(ctx context.Context, t *groups.Todo) error {
+	return memUpdate(v, ctx, "todo", t.ID, t.APID, mTodos, kTodo, lTodo, func(old groups.Todo) groups.Todo {
+		n := *t
+		n.ListID, n.GroupID, n.CreatedAt = old.ListID, old.GroupID, old.CreatedAt
+		return n
+	})
+}
+
+func (v *memView) GetTodo(_ context.Context, id string) (*groups.Todo, error) {
+	return memGet(v, "todo", id, lTodo)
+}
+
+func (v *memView) GetTodoByAPID(_ context.Context, apID string) (*groups.Todo, error) {
+	return memByAPID(v, "todo", apID, mTodos, kTodo, lTodo)
+}
+
+func (v *memView) DeleteTodo(ctx context.Context, id string) error {
+	return memDelete(v, ctx, "todo", id, mTodos, lTodo)
+}
+
+func (v *memView) ListTodos(_ context.Context, listID string, after storage.Cursor, limit int) ([]groups.Todo, error) {
+	return memList(v, mTodos, lTodo, func(t groups.Todo) bool { return t.ListID == listID },
+		func(t groups.Todo) (time.Time, string) { return t.CreatedAt, t.ID }, after, limit), nil
+}
+
+func (v *memView) CountTodos(ctx context.Context, listID string) (int, error) {
+	ts, err := v.ListTodos(ctx, listID, storage.Cursor{}, 0)
+	return len(ts), err
 }

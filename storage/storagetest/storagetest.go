@@ -116,6 +116,7 @@ func groupsOfCases() []group {
 		{"Identity", identityCases()},
 		{"Sessions", sessionCases()},
 		{"Groups", groupCases()},
+		{"GroupContent", groupContentCases()},
 		{"Events", eventCases()},
 		{"Search", searchCases()},
 		{"Tx", txCases()},
@@ -123,6 +124,7 @@ func groupsOfCases() []group {
 		{"ICal", icalCases()},
 		{"Usage", usageCases()},
 		{"Gone", goneCases()},
+		{"Moderation", moderationCases()},
 	}
 }
 
