@@ -27,6 +27,7 @@ import (
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/moderation"
 	"codeberg.org/convene/convene/storage"
 )
 
@@ -48,6 +49,8 @@ type Store interface {
 	// NodeInfo's usage counts, and the remote actors found gone.
 	usage.Store
 	identity.GoneStore
+	// Reports, the moderation queue and its log.
+	moderation.ReportStore
 }
 
 // Config configures an Instance.
@@ -88,6 +91,9 @@ type Instance struct {
 	Events   *events.Service
 	// Feeds serves the iCalendar feeds (see ical.Feeds for the paths).
 	Feeds *ical.Feeds
+	// Moderation holds reports, the moderation queue, the action log and
+	// the instance's rules.
+	Moderation *moderation.Service
 	// Federation is nil unless Config.Federation was set.
 	Federation *Federation
 
@@ -131,7 +137,15 @@ func New(cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}
-	inst := &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds, store: cfg.Store}
+	var reportHook moderation.Hook
+	if ob != nil {
+		reportHook = ob // reports about remote content go out as Flags
+	}
+	mod, err := moderation.New(moderation.Config{Store: cfg.Store, Identity: id, Hook: reportHook, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("convene: %w", err)
+	}
+	inst := &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds, Moderation: mod, store: cfg.Store}
 	if ob != nil {
 		if inst.Federation, err = newFederation(cfg, inst, ob); err != nil {
 			return nil, fmt.Errorf("convene: %w", err)

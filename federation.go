@@ -128,6 +128,10 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	if err != nil {
 		return nil, err
 	}
+	// The instance actor signs fetches, relays and Flags: make it now.
+	if _, err := inst.Identity.InstanceActor(context.Background()); err != nil {
+		return nil, err
+	}
 	scheme := "https"
 	if strings.HasPrefix(cfg.BaseURL, "http://") {
 		scheme = "http" // a test or private federation: peers are on http too
@@ -151,7 +155,8 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	}
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: inst.Identity, Actors: f.Resolver, Events: cfg.Store,
 		Participation: inst.Events, RemoteEvents: cfg.Store, Groups: inst.Groups, Members: cfg.Store,
-		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store, Now: cfg.Now})
+		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
+		Reports: inst.Moderation, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ import (
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/moderation"
 	"codeberg.org/convene/convene/storage"
 	"codeberg.org/convene/convene/storage/sqlite"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
@@ -140,6 +141,7 @@ type env struct {
 	id      *identity.Service
 	ev      *events.Service
 	gr      *groups.Service
+	mod     *moderation.Service
 	keys    *fakeKeys
 	fetch   *fakeFetcher
 	seen    *inboxtest.Seen
@@ -200,8 +202,10 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	e.gr = gr
 	parser, err := wire.NewParser(wire.Config{})
 	require.NoError(t, err)
+	e.mod, err = moderation.New(moderation.Config{Store: db, Identity: id, Now: now})
+	require.NoError(t, err)
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
-		Groups: gr, Members: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs,
+		Groups: gr, Members: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
 				e.mu.Lock()

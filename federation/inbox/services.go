@@ -13,6 +13,7 @@ import (
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/moderation"
 	"codeberg.org/convene/convene/storage"
 )
 
@@ -146,6 +147,11 @@ type ServicesConfig struct {
 		CountMembers(ctx context.Context, groupID string, roles []groups.Role) (int, error)
 	}
 	Answers Answers
+	// Reports takes Flags from other instances into the moderation
+	// queue (moderation.Service); nil ignores them.
+	Reports interface {
+		ReceiveFlag(ctx context.Context, in moderation.FlagInput) (*moderation.Report, error)
+	}
 	// Fetcher, Parser and Tombstones enable Announces of events (groups,
 	// FEP-1b12, and relays): the announced event is fetched from its
 	// origin. Optional: without them Announces are ignored.
@@ -263,10 +269,38 @@ func (s *Services) ActsFor(ctx context.Context, owner, actor, typ string) (bool,
 
 // other handles the activity types without a field of their own.
 func (s *Services) other(ctx context.Context, a *Activity) error {
-	if a.Type == wire.TypeAnnounce {
+	switch a.Type {
+	case wire.TypeAnnounce:
 		return s.announce(ctx, a)
+	case wire.TypeFlag:
+		return s.flag(ctx, a)
 	}
 	return nil
+}
+
+// flag files another instance's report in the moderation queue. Objects
+// it names that are not ours are ignored there; a Flag about nothing
+// known is accepted and dropped.
+func (s *Services) flag(ctx context.Context, a *Activity) error {
+	if s.cfg.Reports == nil {
+		return nil
+	}
+	sender, err := s.cfg.Actors.ResolveActor(ctx, a.Actor)
+	if err != nil {
+		return fmt.Errorf("inbox: flag sender %s: %w", a.Actor, err)
+	}
+	objects := a.ObjectIRIs
+	if len(objects) == 0 && a.ObjectIRI != "" {
+		objects = []string{a.ObjectIRI}
+	}
+	_, err = s.cfg.Reports.ReceiveFlag(ctx, moderation.FlagInput{ID: a.ID, SenderID: sender.ID, Objects: objects, Content: a.Content})
+	switch {
+	case errors.Is(err, moderation.ErrAlreadyReported), errors.Is(err, moderation.ErrNotFound):
+		return nil
+	case errors.Is(err, moderation.ErrInvalid):
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return err
 }
 
 func refused(format string, args ...any) error {

@@ -1,6 +1,7 @@
 package outbox_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"codeberg.org/convene/convene/federation/outbox"
 	"codeberg.org/convene/convene/federation/wire"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/moderation"
+	"codeberg.org/convene/convene/storage"
 )
 
 func TestAnswers(t *testing.T) {
@@ -101,4 +104,43 @@ func TestAnswersGroupRelay(t *testing.T) {
 	require.NotNil(t, a.Activity)
 	assert.Equal(t, "https://b.example/c/1", a.Activity.ID)
 	assert.Equal(t, []string{"https://a.example/inbox"}, got[0].Inboxes, "r1 and r2 share a.example's inbox; r3 wrote it")
+}
+
+// TestReportFiled: a report about a remote actor's content is forwarded
+// as a Flag from the instance actor, naming neither the reporter nor
+// anything but the actor and the content; local and unforwarded reports
+// send nothing.
+func TestReportFiled(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ob, err := outbox.New(outbox.Config{BaseURL: base, Now: w.clock.Now})
+	require.NoError(t, err)
+	inst, err := w.inst.Identity.InstanceActor(w.ctx)
+	require.NoError(t, err)
+	w.drain()
+	report := moderation.Report{ID: "r1", ReporterID: w.alice.ID, TargetActorID: w.r3.ID,
+		ContentIRIs: []string{"https://b.example/events/9"}, Comment: "spam", Forwarded: true}
+	require.NoError(t, w.store.InTx(w.ctx, func(tx storage.Tx) error { return ob.ReportFiled(w.ctx, tx, report) }))
+	got := w.drain()
+	require.Len(t, got, 1)
+	a := got[0].Activity
+	assert.Equal(t, wire.TypeFlag, a.Type)
+	assert.Equal(t, inst.APID, a.Actor)
+	assert.Equal(t, inst.APID, got[0].Signer)
+	assert.Equal(t, []string{w.r3.APID, "https://b.example/events/9"}, a.ObjectIRIs)
+	assert.Equal(t, "spam", a.Content)
+	assert.NotContains(t, string(mustBody(t, w, a)), w.alice.APID, "the reporter is never named")
+
+	report.Forwarded = false
+	require.NoError(t, w.store.InTx(w.ctx, func(tx storage.Tx) error { return ob.ReportFiled(w.ctx, tx, report) }))
+	report.Forwarded, report.TargetActorID = true, w.bob.ID
+	require.NoError(t, w.store.InTx(w.ctx, func(tx storage.Tx) error { return ob.ReportFiled(w.ctx, tx, report) }))
+	assert.Empty(t, w.drain())
+}
+
+func mustBody(t *testing.T, _ *world, a *wire.ParsedActivity) []byte {
+	t.Helper()
+	b, err := json.Marshal(a)
+	require.NoError(t, err)
+	return b
 }
