@@ -3,10 +3,9 @@ package groups
 // Permission is something a member may or may not do in a group.
 type Permission string
 
-// Permissions on the group's objects (access, create, update, delete)
-// and on its membership. Discussions, posts, resources and todos come in
-// a later version; their permissions are fixed now so that the matrix
-// does not change under them.
+// Permissions on the group's objects (events, discussions and their
+// comments, posts, resources, todo lists and todos: access, create,
+// update, delete) and on its membership.
 const (
 	PermEventAccess      Permission = "event.access" // see the group's private events
 	PermEventAccessDraft Permission = "event.access_draft"
