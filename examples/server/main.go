@@ -227,8 +227,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	var mailLog web.MailLog // the admin's mail page, when mail goes to files
+	if fo, ok := sender.(*mail.FileOutbox); ok {
+		mailLog = fo
+	}
+	queue, _ := store.(web.DeliveryStats)
 	ui, err := web.New(web.Config{Instance: inst, Participations: store, Secret: secret,
 		Confirmations: accountMail{notices}, Resets: accountMail{notices}, Follows: inst.Federation,
+		AnonymousMail: notices, Invitations: notices, Handles: inst.Federation.Resolver,
+		Policy: inst.Federation.Policy, Delivery: queue, MailLog: mailLog,
 		BaseURL: c.baseURL, Log: log})
 	if err != nil {
 		return err

@@ -60,6 +60,39 @@
 // Validation reasons from the services are shown as they come
 // (English), next to a translated message.
 //
+// # Identities, groups and participation
+//
+// An account manages its identities (profiles) under /me/profiles:
+// create, edit (display name, summary, avatar), make the default, switch;
+// /me/profiles/public shows, for each, what others can see of it (page,
+// handle, followers, groups, public events it organizes or joins), and
+// says that identities are never linked publicly. Another account's
+// profile is a 404 there, whatever the profile cookie says.
+//
+// Visitors without an account join an event that allows it by email
+// (POST /events/{id}/join-anonymous, when Config.AnonymousMail is set):
+// the confirmation and cancellation links are mailed, confirming is a
+// GET of the link, cancelling asks first (a GET shows a form, the POST
+// cancels) so that a mail scanner following links cancels nothing. The
+// organizer's participant list and CSV export
+// (/events/{id}/participants.csv: handle, display name, role, joined at)
+// never show an email; spreadsheet formulas in names are defused.
+// Moderators publish or reject held comments from the event page.
+//
+// Group members see the members page (/groups/{id}/members), where
+// those with the right approve requests, invite by handle ("@user" here,
+// "@user@host" elsewhere through Config.Handles), change roles and
+// remove members; invitations are answered from /me/groups.
+//
+// # Administration
+//
+// /admin and its pages answer 404 to everyone but administrators
+// (identity.RoleAdmin): account lookup by email or handle with
+// suspension (the storage has no list of accounts), domain blocks and
+// allow-list mode (Config.Policy), the delivery queue's counts and
+// failing hosts (Config.Delivery), and the file outbox (Config.MailLog).
+// A page whose part is not configured is a 404.
+//
 // # Privacy
 //
 // Pages show events as the current profile may see them

@@ -34,6 +34,7 @@ type commentView struct {
 	State   events.CommentState
 	At      time.Time
 	ReplyTo string
+	Held    bool // pending moderation: the viewer moderates, and may approve or reject it
 }
 
 type eventData struct {
@@ -63,6 +64,10 @@ type eventData struct {
 	Comments      []commentView
 	CanComment    bool
 	CommentsState events.CommentModeration
+	// AnonymousJoin offers visitors without an account to join by email.
+	AnonymousJoin bool
+	// CanExport: the current profile may download the participants.
+	CanExport bool
 }
 
 // eventPage is GET /events/{id}, as the current profile (or an anonymous
@@ -141,6 +146,7 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 		ps, _, err := w.inst.Events.Participants(ctx, viewer, e.ID, nil, "", MaxListed)
 		switch {
 		case err == nil:
+			d.CanExport = true
 			for _, pt := range ps {
 				pv := participantView{ID: pt.ID, Anonymous: pt.ActorID == "", Role: pt.Role, Message: pt.Message}
 				if a := names.get(ctx, pt.ActorID); a != nil {
@@ -160,7 +166,8 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	for _, c := range cs {
-		cv := commentView{ID: c.ID, Text: c.Text, State: c.State, At: c.CreatedAt, ReplyTo: c.InReplyTo}
+		cv := commentView{ID: c.ID, Text: c.Text, State: c.State, At: c.CreatedAt, ReplyTo: c.InReplyTo,
+			Held: c.State == events.CommentPending && viewer != ""}
 		if c.State != events.CommentDeleted {
 			if a := names.get(ctx, c.AuthorID); a != nil {
 				cv.Author, cv.Handle = names.name(ctx, a.ID), a.Handle()
@@ -168,6 +175,7 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 		}
 		d.Comments = append(d.Comments, cv)
 	}
+	d.AnonymousJoin = viewer == "" && w.anonymousOffered(e)
 	w.render(rw, r, v, http.StatusOK, "event", "="+e.Title, d)
 	return nil
 }

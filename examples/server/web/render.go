@@ -61,6 +61,7 @@ type page struct {
 	Profile  *identity.Profile
 	Profiles []identity.Profile
 	Follows  bool // the follow form is offered
+	Admin    bool // the account is an instance administrator
 	Data     any
 }
 
@@ -141,7 +142,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, v *visit, status i
 		return
 	}
 	p := &page{w: w, v: v, Title: title, Name: w.name, Lang: v.lang, Langs: languages(), CSRF: v.csrf,
-		Path: r.URL.Path, Profile: v.profile, Profiles: v.profiles, Follows: w.follows != nil, Data: data}
+		Path: r.URL.Path, Profile: v.profile, Profiles: v.profiles, Follows: w.follows != nil, Admin: v.isAdmin(), Data: data}
 	if f := r.URL.Query().Get("msg"); f != "" && hasKey("flash."+f) {
 		p.Flash = "flash." + f
 	}

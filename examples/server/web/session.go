@@ -205,3 +205,9 @@ func localPath(next string) string {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// isAdmin reports whether the visitor's account is an instance
+// administrator.
+func (v *visit) isAdmin() bool {
+	return v != nil && v.account != nil && v.account.Role == identity.RoleAdmin && !v.account.Suspended
+}

@@ -74,6 +74,26 @@ type Config struct {
 	Resets ResetMailer
 	// Follows follows remote actors by handle; nil hides that form.
 	Follows Follower
+	// AnonymousMail mails the confirmation and cancellation links of a
+	// participation without an account (notify.Notifier implements it);
+	// nil hides the form that joins an event by email.
+	AnonymousMail AnonymousMailer
+	// Handles resolves handles of other instances ("@user@host") for
+	// group invitations (convene.Federation.Resolver implements it); nil
+	// invites local profiles only.
+	Handles HandleResolver
+	// Invitations mails a local profile invited into a group
+	// (notify.Notifier implements it); nil mails nothing.
+	Invitations InvitationMailer
+	// Policy is the federation's domain policy (convene.Federation.Policy);
+	// nil hides the federation admin page.
+	Policy DomainPolicy
+	// Delivery reports the federation delivery queue (the storage
+	// backend implements it); nil hides the delivery admin page.
+	Delivery DeliveryStats
+	// MailLog is the instance's file outbox (mail.FileOutbox), when mail
+	// is not sent by SMTP; nil hides the mail admin page.
+	MailLog MailLog
 	// BaseURL is the instance's public URL; "" means the identity
 	// service's. Cookies are Secure when it is https.
 	BaseURL string
@@ -101,6 +121,12 @@ type Web struct {
 	confirm ConfirmationMailer
 	resets  ResetMailer
 	follows Follower
+	anon    AnonymousMailer
+	handles HandleResolver
+	invites InvitationMailer
+	policy  DomainPolicy
+	queue   DeliveryStats
+	maillog MailLog
 	base    string
 	name    string
 	secure  bool
@@ -134,6 +160,8 @@ func New(cfg Config) (*Web, error) {
 	w := &Web{
 		inst: cfg.Instance, parts: cfg.Participations, secret: append([]byte(nil), cfg.Secret...),
 		confirm: cfg.Confirmations, resets: cfg.Resets, follows: cfg.Follows,
+		anon: cfg.AnonymousMail, handles: cfg.Handles, invites: cfg.Invitations,
+		policy: cfg.Policy, queue: cfg.Delivery, maillog: cfg.MailLog,
 		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed,
 		now: cfg.Now, log: cfg.Log,
 	}
@@ -224,6 +252,45 @@ func (w *Web) table() []route {
 		{"POST /groups/new", w.createGroup},
 		{"POST /groups/{id}/join", w.joinGroup},
 		{"POST /groups/{id}/leave", w.leaveGroup},
+
+		{"GET /me/profiles", w.profilesPage},
+		{"GET /me/profiles/public", w.publicView},
+		{"GET /me/profiles/new", w.newProfileForm},
+		{"POST /me/profiles/new", w.createProfile},
+		{"GET /me/profiles/{id}/edit", w.editProfileForm},
+		{"POST /me/profiles/{id}/edit", w.updateProfile},
+		{"POST /me/profiles/{id}/default", w.defaultProfile},
+
+		{"POST /events/{id}/join-anonymous", w.joinAnonymously},
+		{"GET /participation/confirm", w.confirmAnonymous},
+		{"GET /participation/cancel", w.cancelAnonymousForm},
+		{"POST /participation/cancel", w.cancelAnonymous},
+		{"GET /events/{id}/participants.csv", w.exportParticipants},
+		{"POST /events/{id}/comments/{cid}/approve", w.approveComment},
+		{"POST /events/{id}/comments/{cid}/reject", w.rejectComment},
+
+		{"GET /me/groups", w.myGroups},
+		{"POST /groups/{id}/invitation/accept", w.acceptInvitation},
+		{"POST /groups/{id}/invitation/decline", w.declineInvitation},
+		{"GET /groups/{id}/members", w.groupMembers},
+		{"POST /groups/{id}/invite", w.inviteMember},
+		{"POST /groups/{id}/members/{actor}/role", w.changeMemberRole},
+		{"POST /groups/{id}/members/{actor}/remove", w.removeMember},
+		{"POST /groups/{id}/members/{actor}/approve", w.approveMember},
+		{"POST /groups/{id}/members/{actor}/reject", w.rejectMember},
+		{"GET /groups/{id}/events", w.groupEvents},
+
+		{"GET /admin", w.adminHome},
+		{"GET /admin/users", w.adminUsers},
+		{"POST /admin/users/{id}/suspend", w.adminSuspend},
+		{"POST /admin/users/{id}/unsuspend", w.adminUnsuspend},
+		{"GET /admin/federation", w.adminFederation},
+		{"POST /admin/federation/domains", w.adminAddDomain},
+		{"POST /admin/federation/domains/remove", w.adminRemoveDomain},
+		{"POST /admin/federation/mode", w.adminSetMode},
+		{"GET /admin/delivery", w.adminDelivery},
+		{"GET /admin/mail", w.adminMail},
+		{"GET /admin/mail/{name}", w.adminMailMessage},
 	}
 }
 
