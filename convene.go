@@ -49,6 +49,7 @@ type Store interface {
 	// NodeInfo's usage counts, and the remote actors found gone.
 	usage.Store
 	identity.GoneStore
+	identity.SuspensionStore
 	// Reports, the moderation queue and its log.
 	moderation.ReportStore
 }
@@ -141,7 +142,8 @@ func New(cfg Config) (*Instance, error) {
 	if ob != nil {
 		reportHook = ob // reports about remote content go out as Flags
 	}
-	mod, err := moderation.New(moderation.Config{Store: cfg.Store, Identity: id, Hook: reportHook, Now: cfg.Now})
+	mod, err := moderation.New(moderation.Config{Store: cfg.Store, Identity: id, Hook: reportHook,
+		Suspender: id, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}

@@ -161,7 +161,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		return nil, err
 	}
 	if f.Inbox, err = inbox.New(inbox.Config{BaseURL: cfg.BaseURL, Verifier: f.Verifier, Fetcher: f.SignedClient,
-		Parser: parser, Policy: policy, Seen: cfg.Store, Tombstones: cfg.Store, Owners: svc,
+		Parser: parser, Policy: policy, Seen: cfg.Store, Tombstones: cfg.Store, Owners: svc, Suspended: inst.Identity,
 		Handlers: svc.Handlers(), Now: cfg.Now}); err != nil {
 		return nil, err
 	}

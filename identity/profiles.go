@@ -144,6 +144,13 @@ func (s *Service) profileOf(ctx context.Context, st Store, accountID, profileID 
 	if a.Suspended {
 		return nil, ErrSuspended
 	}
+	if ss, ok := st.(SuspensionStore); ok {
+		if _, err := ss.ActorSuspendedAt(ctx, p.ID); err == nil {
+			return nil, ErrSuspended // this profile, by a moderator
+		} else if !isStoreNotFound(err) {
+			return nil, storeErr("profile "+profileID, err)
+		}
+	}
 	return p, nil
 }
 

@@ -205,7 +205,7 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	e.mod, err = moderation.New(moderation.Config{Store: db, Identity: id, Now: now})
 	require.NoError(t, err)
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
-		Groups: gr, Members: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
+		Groups: gr, Members: db, Content: gr, ContentStore: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
 				e.mu.Lock()
@@ -252,7 +252,7 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 		policy, seen, tombs = inbox.NewPolicyCache(db, now), db, db
 	}
 	e.h, err = inbox.New(inbox.Config{BaseURL: base, Verifier: v, Fetcher: e.fetch, Parser: parser, Policy: policy,
-		Seen: seen, Tombstones: tombs, Owners: svc, Now: now,
+		Seen: seen, Tombstones: tombs, Owners: svc, Suspended: id, Now: now,
 		Handlers: inbox.Handlers{Follow: record(hs.Follow), Accept: record(hs.Accept), Reject: record(hs.Reject),
 			Undo: record(hs.Undo), Join: record(hs.Join), Leave: record(hs.Leave), Create: record(hs.Create),
 			Update: record(hs.Update), Delete: record(hs.Delete), Other: record(hs.Other)}})

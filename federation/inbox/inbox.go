@@ -99,6 +99,11 @@ type Config struct {
 	Owners Owners
 	// Handlers receive the activities that passed every check.
 	Handlers Handlers
+	// Suspended tells whether a moderator suspended an actor here
+	// (identity.Service); its activities are refused (403). Optional.
+	Suspended interface {
+		ActorSuspendedByAPID(ctx context.Context, apID string) (bool, error)
+	}
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -233,6 +238,16 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 		if err := h.allowed(ctx, host); err != nil {
 			return err
+		}
+	}
+	// A remote actor a moderator suspended here is not heard.
+	if h.cfg.Suspended != nil {
+		suspended, err := h.cfg.Suspended.ActorSuspendedByAPID(ctx, act.Actor)
+		if err != nil {
+			return fmt.Errorf("inbox: suspension of %s: %w", act.Actor, err)
+		}
+		if suspended {
+			return refuse(http.StatusForbidden, "%s is suspended here", act.Actor)
 		}
 	}
 	// 7. Dedupe by activity id. Checked after the policy so that a

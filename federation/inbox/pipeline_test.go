@@ -349,3 +349,16 @@ func TestPublicNotBlocked(t *testing.T) {
 	f["to"] = []string{wire.PublicIRI, "as:Public"}
 	assert.Equal(t, http.StatusAccepted, e.post(victim, f))
 }
+
+// TestSuspendedActor: a moderator's suspension of a remote actor makes
+// the inbox refuse its activities (403) and keep nothing of them.
+func TestSuspendedActor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	require.NoError(t, e.id.SuspendActor(context.Background(), e.remote[victim].ID, true))
+	before := e.state()
+	require.Equal(t, http.StatusForbidden, e.post(victim, follow("https://victim.example/f/9", victim, e.alice.APID)))
+	assert.Equal(t, before, e.state())
+	require.Equal(t, http.StatusAccepted, e.post(other, follow("https://victim.example/f/10", other, e.alice.APID)),
+		"another actor of the same host is heard")
+}

@@ -57,6 +57,7 @@ type memState struct {
 	imported     map[[2]string]ical.Imported // by (owner, uid)
 	subs         map[string]ical.Subscription
 	gone         map[string]time.Time // by actor id
+	suspended    map[string]time.Time // by actor id
 	content      memContent           // groups.ContentStore
 	mod          modState             // moderation.ReportStore (memory_moderation_test.go)
 }
@@ -81,7 +82,7 @@ func newMemState() *memState {
 		members:  map[[2]string]groups.Member{}, events: map[string]events.Event{},
 		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
 		imported: map[[2]string]ical.Imported{}, subs: map[string]ical.Subscription{},
-		gone: map[string]time.Time{}, content: newMemContent(), mod: newModState(),
+		gone: map[string]time.Time{}, suspended: map[string]time.Time{}, content: newMemContent(), mod: newModState(),
 	}
 }
 
@@ -96,7 +97,7 @@ func (s *memState) clone() *memState {
 		members:  maps.Clone(s.members), events: maps.Clone(s.events),
 		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
 		imported: maps.Clone(s.imported), subs: maps.Clone(s.subs),
-		gone: maps.Clone(s.gone), content: s.content.clone(), mod: s.mod.clone(),
+		gone: maps.Clone(s.gone), suspended: maps.Clone(s.suspended), content: s.content.clone(), mod: s.mod.clone(),
 	}
 }
 
@@ -1079,6 +1080,7 @@ func (v *memView) ListComments(_ context.Context, eventID string, states []event
 // forgetActor drops what goes with a deleted profile or group: its
 // imported UIDs and its subscriptions.
 func (s *memState) forgetActor(id string) {
+	delete(s.suspended, id)
 	maps.DeleteFunc(s.imported, func(k [2]string, _ ical.Imported) bool { return k[0] == id })
 	maps.DeleteFunc(s.subs, func(_ string, sub ical.Subscription) bool {
 		return sub.Target.ActorID == id || sub.Target.GroupID == id
@@ -1750,4 +1752,30 @@ func (v *memView) ListTodos(_ context.Context, listID string, after storage.Curs
 func (v *memView) CountTodos(ctx context.Context, listID string) (int, error) {
 	ts, err := v.ListTodos(ctx, listID, storage.Cursor{}, 0)
 	return len(ts), err
+}
+
+// ---- suspended actors (identity.SuspensionStore) -----------------------
+
+func (v *memView) SetActorSuspended(ctx context.Context, actorID string, suspended bool, at time.Time) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.actors[actorID]; !ok {
+			return notFound("actor", actorID)
+		}
+		if !suspended {
+			delete(s.suspended, actorID)
+			return nil
+		}
+		if _, ok := s.suspended[actorID]; !ok {
+			s.suspended[actorID] = at.UTC()
+		}
+		return nil
+	})
+}
+
+func (v *memView) ActorSuspendedAt(_ context.Context, actorID string) (time.Time, error) {
+	at, ok := v.read().suspended[actorID]
+	if !ok {
+		return time.Time{}, notFound("suspended actor", actorID)
+	}
+	return at, nil
 }

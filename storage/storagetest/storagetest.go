@@ -124,6 +124,7 @@ func groupsOfCases() []group {
 		{"ICal", icalCases()},
 		{"Usage", usageCases()},
 		{"Gone", goneCases()},
+		{"Suspension", suspensionCases()},
 		{"Moderation", moderationCases()},
 	}
 }
