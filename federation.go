@@ -148,14 +148,14 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		return nil, err
 	}
 	if f.Endpoints, err = endpoints.New(endpoints.Config{BaseURL: cfg.BaseURL, Identity: inst.Identity, Groups: inst.Groups,
-		Events: inst.Events, Store: cfg.Store, Verifier: f.Verifier, Tombstones: tombstones{cfg.Store}, Usage: counts,
+		Events: inst.Events, Store: cfg.Store, Content: cfg.Store, Verifier: f.Verifier, Tombstones: tombstones{cfg.Store}, Usage: counts,
 		HTML: fc.HTML, Software: fc.Software, OpenRegistrations: fc.OpenRegistrations,
 		NodeName: cfg.Name, NodeDescription: fc.Description, Log: log, Now: cfg.Now}); err != nil {
 		return nil, err
 	}
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: inst.Identity, Actors: f.Resolver, Events: cfg.Store,
 		Participation: inst.Events, RemoteEvents: cfg.Store, Groups: inst.Groups, Members: cfg.Store,
-		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
+		Content: inst.Groups, ContentStore: cfg.Store, Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
 		Reports: inst.Moderation, Now: cfg.Now})
 	if err != nil {
 		return nil, err

@@ -58,6 +58,12 @@ func (i *Instance) Handler() http.Handler {
 		}
 		ep.Events.ServeHTTP(w, r)
 	})
+	// Groups' content (discussions and their messages, resources,
+	// posts, todo lists, todos): members only, posts by visibility.
+	for _, p := range []string{"/discussions/{id}", "/discussions/{id}/comments/{comment}", "/resource/{id}",
+		"/p/{id}", "/todo-lists/{id}", "/todos/{id}"} {
+		mux.Handle("GET "+p, ep.Content)
+	}
 	mux.Handle("GET /{actor}", ep.Actors)
 	mux.HandleFunc("GET /{actor}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("rest") == "feed.ics" && strings.HasPrefix(r.PathValue("actor"), "@") {

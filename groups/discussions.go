@@ -26,6 +26,11 @@ type Discussion struct {
 	UpdatedAt     time.Time
 }
 
+// FirstCommentID is the id of the discussion's first message, which
+// starts it and goes only with it: it shares the discussion's id (in
+// another table), so that no clock or id order decides which one it is.
+func (d *Discussion) FirstCommentID() string { return d.ID }
+
 // Comment is a message in a discussion: a Note with context set to the
 // discussion (WIRE.md §2.7). Messages are flat, in time order.
 type Comment struct {
@@ -82,7 +87,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, actorID, groupID string,
 		}
 		d = &Discussion{ID: o.id, APID: o.apID, GroupID: groupID, CreatorID: o.author, Title: title,
 			Local: o.local, LastCommentAt: o.at, CreatedAt: o.at, UpdatedAt: o.at}
-		c = &Comment{ID: s.newID(), DiscussionID: d.ID, GroupID: groupID, AuthorID: o.author, Text: text,
+		c = &Comment{ID: d.FirstCommentID(), DiscussionID: d.ID, GroupID: groupID, AuthorID: o.author, Text: text,
 			Local: o.local, CreatedAt: o.at, UpdatedAt: o.at}
 		if o.local {
 			c.APID = d.APID + "/comments/" + c.ID
@@ -275,11 +280,7 @@ func (s *Service) DeleteComment(ctx context.Context, actorID, commentID string) 
 		if !a.canAsAuthor(PermCommentDelete, c.AuthorID) {
 			return a.need(PermCommentDelete)
 		}
-		first, err := st.ListDiscussionComments(ctx, d.ID, storage.Cursor{}, 1)
-		if err != nil {
-			return err
-		}
-		if len(first) == 1 && first[0].ID == c.ID {
+		if c.ID == d.FirstCommentID() {
 			return fielderr.New("comment", "is the discussion's first message: delete the discussion instead")
 		}
 		if err := st.DeleteDiscussionComment(ctx, c.ID); err != nil {

@@ -16,7 +16,8 @@ var memberRoles = []groups.Role{groups.RoleCreator, groups.RoleAdministrator, gr
 
 // Actors serves /@{username} (the actor document of a profile or a
 // group, or Config.HTML by content negotiation) and its collections
-// /@{username}/{outbox,followers,following,members,events}.
+// /@{username}/{outbox,followers,following,members,events} and, with
+// Config.Content, a group's /@{username}/{discussions,resources,posts,todos}.
 //
 // It takes the username from the "actor" path value, which must start
 // with '@' (mount it on "GET /{actor}" and "GET /{actor}/{rest...}",
@@ -28,10 +29,12 @@ var memberRoles = []groups.Role{groups.RoleCreator, groups.RoleAdministrator, gr
 // straight to Config.HTML, which does its own lookup. Otherwise missing
 // actors, suspended profiles and names that are not local answer 404 (410 with a Tombstone when Config.Tombstones knows the
 // actor was deleted). Collections are ActivityStreams only, paged with
-// ?page=N (PageSize items). The members collection, and every collection
-// of a private group, is served in full only to a signed fetch by a
-// member; others get a collection with its totalItems alone (what the
-// group's memberCount tells anyway), and 403 for its pages.
+// ?page=N (PageSize items). The members, discussions, resources and
+// todos collections (todos lists the todo lists, resources the root
+// items, posts the public published posts only), and every collection
+// of a private group, are served in full only to a signed fetch by a
+// member; others get a collection with its totalItems alone, and 403
+// for its pages.
 type Actors struct{ c *core }
 
 func (h *Actors) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -135,6 +138,12 @@ func (c *core) serveActor(w http.ResponseWriter, r *http.Request, a *identity.Ac
 			return
 		}
 		c.serveCollection(w, r, a, g, rest)
+	case "discussions", "resources", "posts", "todos":
+		if g == nil || c.cfg.Content == nil {
+			http.NotFound(w, r)
+			return
+		}
+		c.serveCollection(w, r, a, g, rest)
 	default:
 		http.NotFound(w, r)
 	}
@@ -168,7 +177,7 @@ func (c *core) serveCollection(w http.ResponseWriter, r *http.Request, a *identi
 		return
 	}
 	id := a.APID + "/" + name
-	restricted := g != nil && (name == "members" || g.Visibility == groups.Private)
+	restricted := g != nil && (name == "members" || g.Visibility == groups.Private || (contentCollection(name) && name != "posts"))
 	full := true
 	if restricted {
 		viewer, ok := c.viewerOr401(w, r)
@@ -225,6 +234,8 @@ func (c *core) list(r *http.Request, a *identity.Actor, g *groups.Group, name st
 		return c.listMembers(r, g.ID, n)
 	case "outbox":
 		return c.listOutbox(r, a, n)
+	case "discussions", "resources", "posts", "todos":
+		return c.listContent(r, g, name, n)
 	default: // events
 		return c.listUpcoming(r, a, n)
 	}

@@ -119,6 +119,11 @@ type Config struct {
 	Events   Events   // required
 	Store    Store    // required
 
+	// Content enables the documents of groups' content (ContentDocuments)
+	// and the groups' discussions, resources, posts and todos
+	// collections. Optional: nil answers 404 there.
+	Content Content
+
 	// Verifier checks signed fetches of private objects and of members
 	// collections. Optional: nil treats every fetch as anonymous (and
 	// ignores signatures).
@@ -161,6 +166,7 @@ type Endpoints struct {
 	Actors    *Actors
 	Instance  *InstanceActor
 	Events    *EventDocuments
+	Content   *ContentDocuments
 }
 
 // core is what every handler shares.
@@ -214,6 +220,7 @@ func New(cfg Config) (*Endpoints, error) {
 		Actors:    &Actors{c},
 		Instance:  &InstanceActor{c},
 		Events:    &EventDocuments{c},
+		Content:   &ContentDocuments{c},
 	}, nil
 }
 

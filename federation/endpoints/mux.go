@@ -11,6 +11,9 @@ import "net/http"
 //	GET /nodeinfo/{version}           NodeInfo 2.0 and 2.1
 //	GET /actor, /actor/{rest}         InstanceActor and its collections
 //	GET /events/{uuid}                EventDocuments
+//	GET /discussions/{id}, /discussions/{id}/comments/{comment},
+//	    /resource/{id}, /p/{id}, /todo-lists/{id}, /todos/{id}
+//	                                  ContentDocuments
 //	GET /{actor}, /{actor}/{rest}     Actors (/@username and its collections)
 //
 // An application with routes of its own under the same patterns (the
@@ -26,6 +29,10 @@ func NewMux(e *Endpoints) *http.ServeMux {
 	mux.Handle("GET /actor", e.Instance)
 	mux.Handle("GET /actor/{rest}", e.Instance)
 	mux.Handle("GET /events/{uuid}", e.Events)
+	for _, p := range []string{"/discussions/{id}", "/discussions/{id}/comments/{comment}", "/resource/{id}", "/p/{id}",
+		"/todo-lists/{id}", "/todos/{id}"} {
+		mux.Handle("GET "+p, e.Content)
+	}
 	mux.Handle("GET /{actor}", e.Actors)
 	mux.Handle("GET /{actor}/{rest}", e.Actors)
 	return mux

@@ -22,7 +22,9 @@ import (
 //     object attributed to someone else, is refetched from its origin and
 //     replaces the embedded copy (403 when the fetch fails);
 //   - Update and Delete only by the object's owner, or, when the owner
-//     is a Group, by an actor on the group's host (403);
+//     is a Group, by an actor on the group's host (403); a plain object
+//     (group content: a Note, a Document...) on the actor's host is not
+//     refetched, and who may update it is its handler's decision;
 //   - an embedded activity of an Undo is the actor's own (403).
 func (h *Handler) checkOrigin(ctx context.Context, res *httpsig.Result, act *wire.ParsedActivity) error {
 	if !safehttp.SameIRI(res.Owner, act.Actor) {
@@ -78,10 +80,19 @@ func (h *Handler) checkObjectOrigin(ctx context.Context, act *wire.ParsedActivit
 	if act.Activity != nil {
 		return refuse(http.StatusBadRequest, "a %s of an activity", act.Type)
 	}
-	if !embedded || objHost != actorHost || !safehttp.SameIRI(embeddedOwner(act), act.Actor) {
+	// A plain object (a Note, a Document...) on the signer's own host
+	// is what that host would serve: fetching it again proves nothing.
+	// Its claims (the group it is attributed to) are the handler's to
+	// check (group content: the group's permission matrix).
+	plain := act.Object != nil && act.Event == nil && act.ActorObject == nil
+	if !embedded || objHost != actorHost || (!plain && !safehttp.SameIRI(embeddedOwner(act), act.Actor)) {
 		if err := h.refetch(ctx, act); err != nil {
 			return err
 		}
+		plain = act.Object != nil && act.Event == nil && act.ActorObject == nil
+	}
+	if act.Type == wire.TypeUpdate && plain {
+		return h.checkOwner(ctx, act, act.ObjectIRI)
 	}
 	if act.Type == wire.TypeUpdate {
 		if owner := embeddedOwner(act); !safehttp.SameIRI(owner, act.Actor) {

@@ -147,6 +147,14 @@ type ServicesConfig struct {
 		CountMembers(ctx context.Context, groupID string, roles []groups.Role) (int, error)
 	}
 	Answers Answers
+	// Content and ContentStore take a group's collaboration content
+	// (discussions and their messages, resources, posts, todo lists and
+	// todos: Create, Update, Delete, Add, Move) from remote members of
+	// local groups, which then relay it, and from remote groups (sent
+	// from the group's host, or announced by the group); nil ignores
+	// it. Content is groups.Service, ContentStore groups.ContentStore.
+	Content      GroupContent
+	ContentStore ContentLookup
 	// Reports takes Flags from other instances into the moderation
 	// queue (moderation.Service); nil ignores them.
 	Reports interface {
@@ -196,15 +204,39 @@ func NewServices(cfg ServicesConfig) (*Services, error) {
 // Follow, Accept, Reject and Undo of follows; Join, Leave and Undo of
 // joins on local events and of local groups; Accept and Reject of our
 // joins and of invitations; Create, Update and Delete of remote events
-// when RemoteEvents is set, and the Announces of events by the actors
+// when RemoteEvents is set; Create, Update, Delete, Add and Move of
+// group content when Content and ContentStore are set; and the Announces of events by the actors
 // we follow when Fetcher and Parser are set too.
 func (s *Services) Handlers() Handlers {
 	h := Handlers{Follow: s.follow, Accept: s.accept, Reject: s.reject, Undo: s.undo, Join: s.join, Leave: s.leave,
 		Other: s.other}
-	if s.cfg.RemoteEvents != nil {
-		h.Create, h.Update, h.Delete = s.upsertEvent, s.upsertEvent, s.deleteEvent
+	if s.cfg.RemoteEvents != nil || s.contentEnabled() {
+		h.Create, h.Update, h.Delete = s.upsert, s.upsert, s.remove
 	}
 	return h
+}
+
+// upsert takes a Create or Update: of a group's content when Content is
+// set, else of a remote event when RemoteEvents is.
+func (s *Services) upsert(ctx context.Context, a *Activity) error {
+	if done, err := s.content(ctx, a); done || err != nil {
+		return err
+	}
+	if s.cfg.RemoteEvents == nil {
+		return nil
+	}
+	return s.upsertEvent(ctx, a)
+}
+
+// remove takes a Delete: of a group's content, else of a remote event.
+func (s *Services) remove(ctx context.Context, a *Activity) error {
+	if done, err := s.content(ctx, a); done || err != nil {
+		return err
+	}
+	if s.cfg.RemoteEvents == nil {
+		return nil
+	}
+	return s.deleteEvent(ctx, a)
 }
 
 // OwnerOf implements Owners: an actor owns itself, an event is owned by
@@ -271,7 +303,15 @@ func (s *Services) ActsFor(ctx context.Context, owner, actor, typ string) (bool,
 func (s *Services) other(ctx context.Context, a *Activity) error {
 	switch a.Type {
 	case wire.TypeAnnounce:
+		if a.Activity != nil {
+			if done, err := s.announcedContent(ctx, a, a.Activity); done || err != nil {
+				return err
+			}
+		}
 		return s.announce(ctx, a)
+	case wire.TypeAdd, wire.TypeMove:
+		_, err := s.content(ctx, a)
+		return err
 	case wire.TypeFlag:
 		return s.flag(ctx, a)
 	}

@@ -507,6 +507,9 @@ func (o *Outbox) remoteMembership(ctx context.Context, tx storage.Tx, c groups.C
 
 // GroupChanged implements groups.Hook.
 func (o *Outbox) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Change) error {
+	if isContent(c.Kind) {
+		return o.contentChanged(ctx, tx, c)
+	}
 	if c.Group != nil && !c.Group.Local {
 		return o.remoteMembership(ctx, tx, c)
 	}
