@@ -72,6 +72,8 @@ type config struct {
 	// smtpURL is CONVENE_SMTP_URL; empty writes mail to a file outbox
 	// in the data directory.
 	smtpURL string
+	// name is CONVENE_NAME, the instance's name; empty means its host.
+	name string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -107,6 +109,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.logLevel, "log-level", env("CONVENE_LOG_LEVEL", "info"), "debug, info, warn or error (CONVENE_LOG_LEVEL)")
 	fs.StringVar(&c.allowPrivate, "allow-private-addresses", env("CONVENE_ALLOW_PRIVATE_ADDRESSES", ""),
 		"comma-separated CIDRs federation may reach although private, e.g. 127.0.0.0/8 for instances on one machine (CONVENE_ALLOW_PRIVATE_ADDRESSES)")
+	fs.StringVar(&c.name, "name", env("CONVENE_NAME", ""), "the instance's name in pages, mail and NodeInfo; default its host (CONVENE_NAME)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("CONVENE_SMTP_URL", ""),
 		"smtp://user:pass@host:587?from=events@example.org (STARTTLS) or smtps://…:465; empty writes mail to DATA_DIR/mail (CONVENE_SMTP_URL)")
 	fs.DurationVar(&c.deliveryTimeout, "delivery-timeout", envDuration(getenv, "CONVENE_DELIVERY_TIMEOUT"),
@@ -197,7 +200,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	notices, err := notify.New(notify.Config{Mail: sender, Identity: store, Events: store, BaseURL: c.baseURL,
+	notices, err := notify.New(notify.Config{Mail: sender, Identity: store, Events: store, BaseURL: c.baseURL, InstanceName: c.name,
 		StateDir: filepath.Join(c.dataDir, "notify"), Log: log})
 	if err != nil {
 		return err
@@ -210,7 +213,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// the instance: federation's content negotiation reaches it through
 	// this, filled in below.
 	pages := &lateHandler{}
-	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, EventHook: notices,
+	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, Name: c.name, EventHook: notices,
 		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log, HTML: pages,
 			DeliveryTimeout: c.deliveryTimeout, DeliveryLease: c.deliveryLease,
 			Software: endpoints.Software{Name: "convene", Version: version(),
@@ -232,11 +235,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		mailLog = fo
 	}
 	queue, _ := store.(web.DeliveryStats)
+	messages, err := notify.NewMessenger(notices)
+	if err != nil {
+		return err
+	}
 	ui, err := web.New(web.Config{Instance: inst, Participations: store, Secret: secret,
 		Confirmations: accountMail{notices}, Resets: accountMail{notices}, Follows: inst.Federation,
-		AnonymousMail: notices, Invitations: notices, Handles: inst.Federation.Resolver,
+		AnonymousMail: notices, Invitations: notices, Messages: messages, Handles: inst.Federation.Resolver,
 		Policy: inst.Federation.Policy, Delivery: queue, MailLog: mailLog,
-		BaseURL: c.baseURL, Log: log})
+		BaseURL: c.baseURL, Name: c.name, Log: log})
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,30 @@
 // "@user@host" elsewhere through Config.Handles), change roles and
 // remove members; invitations are answered from /me/groups.
 //
+// # Groups' content
+//
+// A group's pages have tabs: events, discussions (threads with unread
+// markers, replies, edit and delete per the permission matrix),
+// resources (links to pads, spreadsheets, video rooms… and folders:
+// add, move, delete), posts (public, unlisted or members-only; drafts),
+// todos (lists; status, due date, assignee) and members. They live
+// under /groups/{id}/ (the objects' own paths are their ActivityPub
+// ids). The groups service decides: a private group is a 404 to
+// non-members, content one may not see or change a 403.
+//
+// # Reports and moderation
+//
+// A Report button (a comment, POST /report) sits on profiles, groups,
+// events and comments; the reporter is the current profile.
+// Moderators and admins see the queue (/moderation, by status), each
+// report with notes and actions (resolve, dismiss, reopen, suspend the
+// account of a local profile, suspend an actor here; hiding content is
+// shown disabled until the instance supports it) and the action log
+// (/moderation/log); those pages are a 404 to everyone else. /rules
+// shows the instance's rules; admins edit them there. Those who may
+// moderate an event write to its local participants from its page
+// (Config.Messages; remote participants are not reached).
+//
 // # Administration
 //
 // /admin and its pages answer 404 to everyone but administrators

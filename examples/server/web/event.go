@@ -68,6 +68,8 @@ type eventData struct {
 	AnonymousJoin bool
 	// CanExport: the current profile may download the participants.
 	CanExport bool
+	// CanMessage: the current profile may write to the participants.
+	CanMessage bool
 }
 
 // eventPage is GET /events/{id}, as the current profile (or an anonymous
@@ -147,6 +149,7 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 		switch {
 		case err == nil:
 			d.CanExport = true
+			d.CanMessage = w.messages != nil
 			for _, pt := range ps {
 				pv := participantView{ID: pt.ID, Anonymous: pt.ActorID == "", Role: pt.Role, Message: pt.Message}
 				if a := names.get(ctx, pt.ActorID); a != nil {

@@ -85,6 +85,10 @@ type Config struct {
 	// Invitations mails a local profile invited into a group
 	// (notify.Notifier implements it); nil mails nothing.
 	Invitations InvitationMailer
+	// Messages mails an organizer's message to an event's local
+	// participants (notify.Messenger implements it); nil hides that
+	// form.
+	Messages ParticipantsMailer
 	// Policy is the federation's domain policy (convene.Federation.Policy);
 	// nil hides the federation admin page.
 	Policy DomainPolicy
@@ -115,32 +119,33 @@ type Config struct {
 // HTML pages of actors and events (Pages) that federation content
 // negotiation falls through to.
 type Web struct {
-	inst    *convene.Instance
-	parts   Participations
-	secret  []byte
-	confirm ConfirmationMailer
-	resets  ResetMailer
-	follows Follower
-	anon    AnonymousMailer
-	handles HandleResolver
-	invites InvitationMailer
-	policy  DomainPolicy
-	queue   DeliveryStats
-	maillog MailLog
-	base    string
-	name    string
-	secure  bool
-	zone    *time.Location
-	closed  bool
-	now     func() time.Time
-	log     *slog.Logger
-	logins  *ratelimit.Limiter
-	mails   *ratelimit.Limiter
-	tmpl    map[string]*templateSet
-	static  fs.FS
-	origins *http.CrossOriginProtection
-	mux     *http.ServeMux
-	routes  []string
+	inst     *convene.Instance
+	parts    Participations
+	secret   []byte
+	confirm  ConfirmationMailer
+	resets   ResetMailer
+	follows  Follower
+	anon     AnonymousMailer
+	handles  HandleResolver
+	invites  InvitationMailer
+	messages ParticipantsMailer
+	policy   DomainPolicy
+	queue    DeliveryStats
+	maillog  MailLog
+	base     string
+	name     string
+	secure   bool
+	zone     *time.Location
+	closed   bool
+	now      func() time.Time
+	log      *slog.Logger
+	logins   *ratelimit.Limiter
+	mails    *ratelimit.Limiter
+	tmpl     map[string]*templateSet
+	static   fs.FS
+	origins  *http.CrossOriginProtection
+	mux      *http.ServeMux
+	routes   []string
 }
 
 // New returns the web UI. It refuses a Config without Instance (with
@@ -160,7 +165,7 @@ func New(cfg Config) (*Web, error) {
 	w := &Web{
 		inst: cfg.Instance, parts: cfg.Participations, secret: append([]byte(nil), cfg.Secret...),
 		confirm: cfg.Confirmations, resets: cfg.Resets, follows: cfg.Follows,
-		anon: cfg.AnonymousMail, handles: cfg.Handles, invites: cfg.Invitations,
+		anon: cfg.AnonymousMail, handles: cfg.Handles, invites: cfg.Invitations, messages: cfg.Messages,
 		policy: cfg.Policy, queue: cfg.Delivery, maillog: cfg.MailLog,
 		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed,
 		now: cfg.Now, log: cfg.Log,
@@ -279,6 +284,43 @@ func (w *Web) table() []route {
 		{"POST /groups/{id}/members/{actor}/approve", w.approveMember},
 		{"POST /groups/{id}/members/{actor}/reject", w.rejectMember},
 		{"GET /groups/{id}/events", w.groupEvents},
+
+		{"GET /groups/{id}/discussions", w.groupDiscussions},
+		{"POST /groups/{id}/discussions", w.createDiscussion},
+		{"GET /groups/{id}/discussions/{did}", w.discussionPage},
+		{"POST /groups/{id}/discussions/{did}/reply", w.replyDiscussion},
+		{"POST /groups/{id}/discussions/{did}/rename", w.renameDiscussion},
+		{"POST /groups/{id}/discussions/{did}/delete", w.deleteDiscussion},
+		{"POST /groups/{id}/discussions/{did}/messages/{cid}/edit", w.editMessage},
+		{"POST /groups/{id}/discussions/{did}/messages/{cid}/delete", w.deleteMessage},
+		{"GET /groups/{id}/resources", w.groupResources},
+		{"POST /groups/{id}/resources", w.createResource},
+		{"POST /groups/{id}/resources/{rid}/move", w.moveResource},
+		{"POST /groups/{id}/resources/{rid}/delete", w.deleteResource},
+		{"GET /groups/{id}/posts", w.groupPosts},
+		{"GET /groups/{id}/posts/new", w.newPostForm},
+		{"POST /groups/{id}/posts/new", w.createPost},
+		{"GET /groups/{id}/posts/{pid}", w.postPage},
+		{"GET /groups/{id}/posts/{pid}/edit", w.editPostForm},
+		{"POST /groups/{id}/posts/{pid}/edit", w.updatePost},
+		{"POST /groups/{id}/posts/{pid}/publish", w.publishPost},
+		{"POST /groups/{id}/posts/{pid}/delete", w.deletePost},
+		{"GET /groups/{id}/todos", w.groupTodos},
+		{"POST /groups/{id}/todos/lists", w.createTodoList},
+		{"POST /groups/{id}/todos/lists/{lid}/delete", w.deleteTodoList},
+		{"POST /groups/{id}/todos/lists/{lid}/todos", w.createTodo},
+		{"POST /groups/{id}/todos/{tid}/update", w.updateTodo},
+		{"POST /groups/{id}/todos/{tid}/delete", w.deleteTodo},
+
+		{"POST /report", w.fileReport},
+		{"GET /moderation", w.moderationQueue},
+		{"GET /moderation/reports/{rid}", w.moderationReport},
+		{"POST /moderation/reports/{rid}/notes", w.addNote},
+		{"POST /moderation/reports/{rid}/act", w.actOnReport},
+		{"GET /moderation/log", w.moderationLog},
+		{"GET /rules", w.rulesPage},
+		{"POST /rules", w.setRules},
+		{"POST /events/{id}/message", w.messageParticipants},
 
 		{"GET /admin", w.adminHome},
 		{"GET /admin/users", w.adminUsers},

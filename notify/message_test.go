@@ -1,0 +1,84 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParticipantsMessage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := testNow
+	w := newWorld(t, Config{Now: func() time.Time { return now }})
+	m, err := NewMessenger(w.n)
+	require.NoError(t, err)
+	from := w.dir.profiles["org"]
+
+	sent, err := m.ParticipantsMessage(ctx, &w.event, from, " Bring  tools\n", "Hello all,\r\nbring your tools.\x07")
+	require.NoError(t, err)
+	msgs := w.mail.Messages()
+	require.Len(t, msgs, sent)
+	var to []string
+	for _, msg := range msgs {
+		to = append(to, msg.To)
+		assert.Equal(t, string(ParticipantsMessageKind), msg.Kind)
+	}
+	sort.Strings(to)
+	// Alice once for two profiles, Zoé, the confirmed anonymous
+	// participant; not the organizer, remote, unconfirmed, suspended,
+	// rejected or unconfirmed anonymous participants.
+	assert.Equal(t, []string{"alice@example.net", "anon@example.net", "zoe@example.net"}, to)
+	for _, msg := range msgs {
+		assert.Equal(t, "[Repair Café] Bring tools", msg.Subject)
+		assert.Contains(t, msg.Text, "Hello all,\nbring your tools.\n")
+		assert.NotContains(t, msg.Text, "\x07")
+		assert.Contains(t, msg.Text, "https://events.example/events/ev1")
+		if msg.To == "zoe@example.net" || msg.To == "anon@example.net" {
+			assert.Contains(t, msg.Text, "Repair Café, qui organise cet événement")
+		} else {
+			assert.Contains(t, msg.Text, "Repair Café, who organizes this event")
+		}
+	}
+
+	// Rate limited per event.
+	_, err = m.ParticipantsMessage(ctx, &w.event, from, "Again", "Again")
+	require.ErrorIs(t, err, ErrMessageTooSoon)
+	require.Len(t, w.mail.Messages(), sent)
+	now = now.Add(MessageInterval)
+	n, err := m.ParticipantsMessage(ctx, &w.event, from, "Again", "Again")
+	require.NoError(t, err)
+	assert.Equal(t, sent, n)
+}
+
+func TestParticipantsMessageRefuses(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, Config{})
+	m, err := NewMessenger(w.n)
+	require.NoError(t, err)
+	from := w.dir.profiles["org"]
+	for name, tc := range map[string]struct{ subject, text string }{
+		"empty subject": {"  ", "text"},
+		"empty text":    {"subject", "\n\t "},
+		"long subject":  {strings.Repeat("s", MaxMessageSubject+1), "text"},
+		"long text":     {"subject", strings.Repeat("é", MaxMessageText+1)},
+	} {
+		_, err := m.ParticipantsMessage(context.Background(), &w.event, from, tc.subject, tc.text)
+		assert.ErrorIs(t, err, ErrInvalidMessage, name)
+	}
+	assert.Zero(t, w.mail.Len())
+	// A refused message does not count against the rate limit.
+	_, err = m.ParticipantsMessage(context.Background(), &w.event, from, "ok", "ok")
+	require.NoError(t, err)
+	_, err = NewMessenger(nil)
+	require.Error(t, err)
+	_, err = m.ParticipantsMessage(context.Background(), nil, from, "ok", "ok")
+	require.Error(t, err)
+	require.False(t, errors.Is(err, ErrMessageTooSoon))
+}
