@@ -50,6 +50,7 @@ type Store interface {
 	usage.Store
 	identity.GoneStore
 	identity.SuspensionStore
+	identity.ApprovalStore
 	// Reports, the moderation queue and its log.
 	moderation.ReportStore
 }

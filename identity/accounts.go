@@ -147,6 +147,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Ac
 	if !acct.Confirmed {
 		return nil, ErrNotConfirmed
 	}
+	if h, err := held(ctx, s.store, acct.ID); err != nil {
+		return nil, err
+	} else if h {
+		return nil, ErrAwaitingApproval
+	}
 	return acct, nil
 }
 

@@ -144,6 +144,11 @@ func (s *Service) profileOf(ctx context.Context, st Store, accountID, profileID 
 	if a.Suspended {
 		return nil, ErrSuspended
 	}
+	if h, err := held(ctx, st, accountID); err != nil {
+		return nil, err
+	} else if h {
+		return nil, ErrAwaitingApproval
+	}
 	if ss, ok := st.(SuspensionStore); ok {
 		if _, err := ss.ActorSuspendedAt(ctx, p.ID); err == nil {
 			return nil, ErrSuspended // this profile, by a moderator

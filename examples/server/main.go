@@ -74,6 +74,8 @@ type config struct {
 	smtpURL string
 	// name is CONVENE_NAME, the instance's name; empty means its host.
 	name string
+	// registrations is CONVENE_REGISTRATIONS: open, approval or closed.
+	registrations string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -81,6 +83,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	c := configFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return *c, err
+	}
+	switch c.registrations {
+	case "open", "approval", "closed":
+	default:
+		return *c, fmt.Errorf("-registrations: %q is not open, approval or closed", c.registrations)
 	}
 	for _, name := range []string{"CONVENE_DELIVERY_TIMEOUT", "CONVENE_DELIVERY_LEASE"} {
 		if v := getenv(name); v != "" {
@@ -109,6 +116,8 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.logLevel, "log-level", env("CONVENE_LOG_LEVEL", "info"), "debug, info, warn or error (CONVENE_LOG_LEVEL)")
 	fs.StringVar(&c.allowPrivate, "allow-private-addresses", env("CONVENE_ALLOW_PRIVATE_ADDRESSES", ""),
 		"comma-separated CIDRs federation may reach although private, e.g. 127.0.0.0/8 for instances on one machine (CONVENE_ALLOW_PRIVATE_ADDRESSES)")
+	fs.StringVar(&c.registrations, "registrations", env("CONVENE_REGISTRATIONS", "open"),
+		"open, approval (an administrator approves new accounts) or closed (CONVENE_REGISTRATIONS)")
 	fs.StringVar(&c.name, "name", env("CONVENE_NAME", ""), "the instance's name in pages, mail and NodeInfo; default its host (CONVENE_NAME)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("CONVENE_SMTP_URL", ""),
 		"smtp://user:pass@host:587?from=events@example.org (STARTTLS) or smtps://…:465; empty writes mail to DATA_DIR/mail (CONVENE_SMTP_URL)")
@@ -215,7 +224,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	pages := &lateHandler{}
 	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, Name: c.name, EventHook: notices,
 		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log, HTML: pages,
-			DeliveryTimeout: c.deliveryTimeout, DeliveryLease: c.deliveryLease,
+			OpenRegistrations: c.registrations == "open",
+			DeliveryTimeout:   c.deliveryTimeout, DeliveryLease: c.deliveryLease,
 			Software: endpoints.Software{Name: "convene", Version: version(),
 				Repository: "https://codeberg.org/convene/convene", Homepage: "https://codeberg.org/convene/convene"}}})
 	if err != nil {
@@ -243,6 +253,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Confirmations: accountMail{notices}, Resets: accountMail{notices}, Follows: inst.Federation,
 		AnonymousMail: notices, Invitations: notices, Messages: messages, Handles: inst.Federation.Resolver,
 		Policy: inst.Federation.Policy, Delivery: queue, MailLog: mailLog,
+		RegistrationsClosed: c.registrations == "closed", RegistrationsApproval: c.registrations == "approval",
 		BaseURL: c.baseURL, Name: c.name, Log: log})
 	if err != nil {
 		return err

@@ -47,6 +47,11 @@ func TestParseConfig(t *testing.T) {
 		_, err = parseConfig(nil, func(k string) string { return bad[k] })
 		require.Error(t, err, "%v", bad)
 	}
+	_, err = parseConfig([]string{"-registrations", "sometimes"}, func(string) string { return "" })
+	require.Error(t, err)
+	c, err = parseConfig(nil, func(k string) string { return map[string]string{"CONVENE_REGISTRATIONS": "approval"}[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "approval", c.registrations)
 	c, err = parseConfig([]string{"-allow-private-addresses", "localhost"}, func(string) string { return "" })
 	require.NoError(t, err)
 	_, err = c.privatePrefixes()

@@ -58,6 +58,7 @@ type memState struct {
 	subs         map[string]ical.Subscription
 	gone         map[string]time.Time // by actor id
 	suspended    map[string]time.Time // by actor id
+	held         map[string]time.Time // by account id
 	content      memContent           // groups.ContentStore
 	mod          modState             // moderation.ReportStore (memory_moderation_test.go)
 }
@@ -82,7 +83,7 @@ func newMemState() *memState {
 		members:  map[[2]string]groups.Member{}, events: map[string]events.Event{},
 		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
 		imported: map[[2]string]ical.Imported{}, subs: map[string]ical.Subscription{},
-		gone: map[string]time.Time{}, suspended: map[string]time.Time{}, content: newMemContent(), mod: newModState(),
+		gone: map[string]time.Time{}, suspended: map[string]time.Time{}, held: map[string]time.Time{}, content: newMemContent(), mod: newModState(),
 	}
 }
 
@@ -97,7 +98,7 @@ func (s *memState) clone() *memState {
 		members:  maps.Clone(s.members), events: maps.Clone(s.events),
 		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
 		imported: maps.Clone(s.imported), subs: maps.Clone(s.subs),
-		gone: maps.Clone(s.gone), suspended: maps.Clone(s.suspended), content: s.content.clone(), mod: s.mod.clone(),
+		gone: maps.Clone(s.gone), suspended: maps.Clone(s.suspended), held: maps.Clone(s.held), content: s.content.clone(), mod: s.mod.clone(),
 	}
 }
 
@@ -1778,4 +1779,48 @@ func (v *memView) ActorSuspendedAt(_ context.Context, actorID string) (time.Time
 		return time.Time{}, notFound("suspended actor", actorID)
 	}
 	return at, nil
+}
+
+// ---- accounts awaiting approval (identity.ApprovalStore) -----------------
+
+func (v *memView) HoldAccount(ctx context.Context, accountID string, at time.Time) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.accounts[accountID]; !ok {
+			return notFound("account", accountID)
+		}
+		if _, ok := s.held[accountID]; !ok {
+			s.held[accountID] = at.UTC()
+		}
+		return nil
+	})
+}
+
+func (v *memView) ReleaseAccount(ctx context.Context, accountID string) error {
+	return v.write(ctx, func(s *memState) error {
+		delete(s.held, accountID)
+		return nil
+	})
+}
+
+func (v *memView) AccountHeldAt(_ context.Context, accountID string) (time.Time, error) {
+	at, ok := v.read().held[accountID]
+	if !ok {
+		return time.Time{}, notFound("held account", accountID)
+	}
+	return at, nil
+}
+
+func (v *memView) HeldAccounts(_ context.Context, limit int) ([]string, error) {
+	held := v.read().held
+	ids := slices.Collect(maps.Keys(held))
+	slices.SortFunc(ids, func(a, b string) int {
+		if c := held[a].Compare(held[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	return ids, nil
 }

@@ -125,6 +125,7 @@ func groupsOfCases() []group {
 		{"Usage", usageCases()},
 		{"Gone", goneCases()},
 		{"Suspension", suspensionCases()},
+		{"Approval", approvalCases()},
 		{"Moderation", moderationCases()},
 	}
 }

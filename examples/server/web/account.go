@@ -20,6 +20,8 @@ type authForm struct {
 	Closed bool // registrations closed
 	Token  string
 	Sent   bool // the mail was sent (or would have been)
+	// Approval: the new account waits for an administrator's approval.
+	Approval bool
 }
 
 func formError(err error) (field, detail string, ok bool) {
@@ -53,6 +55,8 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		data.Error, status = "login.bad_credentials", http.StatusUnauthorized
 	case errors.Is(err, identity.ErrSuspended):
 		data.Error, status = "login.suspended", http.StatusForbidden
+	case errors.Is(err, identity.ErrAwaitingApproval):
+		data.Error, status = "login.awaiting_approval", http.StatusForbidden
 	case errors.Is(err, identity.ErrNotConfirmed):
 		// The password was right: send a fresh link (rate limited).
 		if ok, _ := w.mails.Allow(ratelimit.Key(r, email)); ok {
@@ -125,10 +129,15 @@ func (w *Web) signup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if err != nil {
 		return err
 	}
+	if w.approval {
+		if err := w.inst.Identity.HoldForApproval(r.Context(), acct.ID); err != nil {
+			return err
+		}
+	}
 	if err := w.sendConfirmation(r, acct); err != nil {
 		return err
 	}
-	w.render(rw, r, v, http.StatusOK, "signup", "signup.title", authForm{Sent: true})
+	w.render(rw, r, v, http.StatusOK, "signup", "signup.title", authForm{Sent: true, Approval: w.approval})
 	return nil
 }
 

@@ -289,3 +289,27 @@ func TestSecurityHeaders(t *testing.T) {
 	assert.Equal(t, "no-store", h.Get("Cache-Control"))
 	w.browser().get("/static/style.css").status(http.StatusOK)
 }
+
+// TestRegistrationsApproval: with approval, a confirmed new account
+// cannot sign in until an administrator approves it from the users page.
+func TestRegistrationsApproval(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(c *web.Config) { c.RegistrationsApproval = true })
+	b := w.browser()
+	form := url.Values{"email": {"dan@mail.example"}, "username": {"dan"}, "display_name": {"Dan"},
+		"password": {password}, "password2": {password}}
+	b.post("/signup", form).status(http.StatusOK).contains("we sent you an email", "approves new accounts")
+	b.get(path(t, w.mail.last("dan@mail.example"))).status(http.StatusSeeOther)
+	login := url.Values{"email": {"dan@mail.example"}, "password": {password}}
+	b.post("/login", login).status(http.StatusForbidden).contains("waits for an administrator")
+	assert.Empty(t, b.cookies[web.SessionCookie])
+
+	admin := w.login(w.admin("ada"))
+	admin.get("/admin/users").status(http.StatusOK).contains("Awaiting approval", "dan@mail.example")
+	acct, err := w.inst.Identity.GetAccountByEmail(w.ctx, "dan@mail.example")
+	require.NoError(t, err)
+	w.login(w.user("eve")).post("/admin/users/"+acct.ID+"/approve", url.Values{}).status(http.StatusNotFound) // admin pages are 404 to others
+	admin.post("/admin/users/"+acct.ID+"/approve", url.Values{}).status(http.StatusSeeOther)
+	b.post("/login", login).status(http.StatusSeeOther)
+	admin.get("/admin/users").status(http.StatusOK).lacks("Awaiting approval")
+}

@@ -45,6 +45,8 @@ type adminUsersData struct {
 	Profiles []identity.Profile
 	Self     bool
 	NotFound bool
+	// Waiting are the accounts awaiting approval (approval mode).
+	Waiting []identity.Account
 }
 
 // adminUsers is GET /admin/users?q=…: finds an account by email or by
@@ -57,6 +59,12 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	ctx := r.Context()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := adminUsersData{Query: q}
+	if w.approval {
+		var err error
+		if d.Waiting, err = w.inst.Identity.AwaitingApproval(ctx); err != nil {
+			return err
+		}
+	}
 	if q != "" {
 		var a *identity.Account
 		var err error
@@ -100,6 +108,18 @@ func (w *Web) accountOfHandle(r *http.Request, handle string) (*identity.Account
 		return nil, err
 	}
 	return w.inst.Identity.GetAccount(r.Context(), p.AccountID)
+}
+
+// adminApprove lets an account that waits for approval in.
+func (w *Web) adminApprove(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := adminOnly(v); err != nil {
+		return err
+	}
+	if err := w.inst.Identity.ApproveAccount(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	redirect(rw, r, "/admin/users", "user_approved")
+	return nil
 }
 
 func (w *Web) adminSuspend(rw http.ResponseWriter, r *http.Request, v *visit) error {

@@ -108,6 +108,9 @@ type Config struct {
 	TimeZone string
 	// RegistrationsClosed refuses sign-ups.
 	RegistrationsClosed bool
+	// RegistrationsApproval makes new accounts wait for an
+	// administrator's approval (after their email is confirmed).
+	RegistrationsApproval bool
 	// Now is the clock (login rate limit, token expiry, "upcoming");
 	// nil means time.Now.
 	Now func() time.Time
@@ -137,6 +140,7 @@ type Web struct {
 	secure   bool
 	zone     *time.Location
 	closed   bool
+	approval bool // new accounts wait for an administrator
 	now      func() time.Time
 	log      *slog.Logger
 	logins   *ratelimit.Limiter
@@ -167,7 +171,7 @@ func New(cfg Config) (*Web, error) {
 		confirm: cfg.Confirmations, resets: cfg.Resets, follows: cfg.Follows,
 		anon: cfg.AnonymousMail, handles: cfg.Handles, invites: cfg.Invitations, messages: cfg.Messages,
 		policy: cfg.Policy, queue: cfg.Delivery, maillog: cfg.MailLog,
-		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed,
+		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed, approval: cfg.RegistrationsApproval,
 		now: cfg.Now, log: cfg.Log,
 	}
 	if w.base == "" {
@@ -326,6 +330,7 @@ func (w *Web) table() []route {
 		{"GET /admin/users", w.adminUsers},
 		{"POST /admin/users/{id}/suspend", w.adminSuspend},
 		{"POST /admin/users/{id}/unsuspend", w.adminUnsuspend},
+		{"POST /admin/users/{id}/approve", w.adminApprove},
 		{"GET /admin/federation", w.adminFederation},
 		{"POST /admin/federation/domains", w.adminAddDomain},
 		{"POST /admin/federation/domains/remove", w.adminRemoveDomain},
