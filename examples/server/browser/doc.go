@@ -6,8 +6,11 @@
 // --headless --no-sandbox --disable-gpu and background networking
 // off): sign up and confirm by the mailed link, create an event, join
 // it as another user, search, add a second identity, join anonymously
-// through the mailed link, invite into a group. Without a Chromium in
-// PATH (chromium, chromium-browser, google-chrome) they skip, unless
+// through the mailed link, invite into a group (TestFlows); start a
+// group discussion and reply to it, add a pad link to the group's
+// resources, report an event and resolve the report as an admin
+// (TestGroupFlows). Without a Chromium in PATH (chromium,
+// chromium-browser, google-chrome) they skip, unless
 // CONVENE_REQUIRE_CHROMIUM=1.
 //
 // TestScreenshots renders the main pages at 390 and 1280 pixels wide;
