@@ -58,6 +58,44 @@ func (a *API) follow(w http.ResponseWriter, r *http.Request, c *caller) error {
 	return nil
 }
 
+// joinGroupByHandle: POST /group-memberships {"handle":"@group@host"},
+// the acting profile asks to join a group of this or another instance;
+// a remote group's answer comes later (the membership is not_approved
+// until then). 501 without federation.
+func (a *API) joinGroupByHandle(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req followRequest
+	if _, err := decodeBody(w, r, &req, false); err != nil {
+		return err
+	}
+	handle := strings.TrimSpace(req.Handle)
+	if !handlePattern.MatchString(handle) {
+		return invalid("handle", "must be a handle such as @walkers@events.example")
+	}
+	p, err := c.profile(r, req.Profile)
+	if err != nil {
+		return err
+	}
+	if a.follows == nil {
+		return &apiError{status: http.StatusNotImplemented, code: "not_implemented",
+			message: "this instance does not federate: joining by handle is not enabled"}
+	}
+	m, err := a.follows.JoinGroup(r.Context(), p.ID, handle)
+	if err != nil {
+		if classify(err) == nil && !errors.Is(err, r.Context().Err()) {
+			a.log.WarnContext(r.Context(), "api: join group failed", "handle", handle, "err", err)
+			return &apiError{status: http.StatusBadGateway, code: "remote_failed", field: "handle",
+				message: "the handle could not be resolved to a group"}
+		}
+		return err
+	}
+	v, err := a.actorCache().member(r.Context(), m)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
 type feedTokenRequest struct {
 	ProfileID string `json:"profile_id"`
 }

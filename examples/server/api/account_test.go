@@ -39,6 +39,18 @@ func TestFollowsWithoutFederation(t *testing.T) {
 	w := newWorld(t, func(c *api.Config) { c.Follows = none })
 	u := w.user("gus")
 	w.do("POST", "/api/v1/follows", u.token, map[string]any{"handle": "@alice@remote.example"}).apiErr(http.StatusNotImplemented, "not_implemented", "")
+	w.do("POST", "/api/v1/group-memberships", u.token, map[string]any{"handle": "@walkers@remote.example"}).apiErr(http.StatusNotImplemented, "not_implemented", "")
+}
+
+func TestJoinGroupByHandle(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	u := w.user("jo")
+	m := w.do("POST", "/api/v1/group-memberships", u.token, map[string]any{"handle": "@walkers@remote.example"}).
+		status(http.StatusCreated).object()
+	assert.Equal(t, "not_approved", m["role"], "the remote group decides")
+	w.do("POST", "/api/v1/group-memberships", u.token, map[string]any{"handle": "walkers"}).apiErr(http.StatusUnprocessableEntity, "invalid", "handle")
+	w.do("POST", "/api/v1/group-memberships", "", map[string]any{"handle": "@walkers@remote.example"}).status(http.StatusUnauthorized)
 }
 
 func TestFeedTokens(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/examples/server/internal/ratelimit"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 )
 
@@ -34,6 +35,8 @@ const (
 // handle ("@user@host"). convene.Federation implements it.
 type Follower interface {
 	Follow(ctx context.Context, followerID, handle string) (*identity.Follow, error)
+	// JoinGroup asks to join a group by handle, local or remote.
+	JoinGroup(ctx context.Context, actorID, handle string) (*groups.Member, error)
 }
 
 // Config configures an API.
@@ -177,6 +180,7 @@ func (a *API) table() []route {
 		{"DELETE", p + "/groups/{id}/membership", signedIn, a.leaveGroup},
 
 		{"POST", p + "/follows", signedIn, a.follow},
+		{"POST", p + "/group-memberships", signedIn, a.joinGroupByHandle},
 
 		{"GET", p + "/feed-tokens", signedIn, a.listFeedTokens},
 		{"POST", p + "/feed-tokens", signedIn, a.createFeedToken},

@@ -18,6 +18,7 @@ import (
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/examples/server/api"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/internal/fakeclock"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
@@ -59,6 +60,17 @@ type fakeFollower struct {
 	mu    sync.Mutex
 	calls []string
 	err   error
+}
+
+func (f *fakeFollower) JoinGroup(_ context.Context, actorID, handle string) (*groups.Member, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "join "+actorID+" "+handle)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &groups.Member{ID: "member-1", GroupID: "remote-group", ActorID: actorID, Role: groups.RoleNotApproved,
+		CreatedAt: t0, UpdatedAt: t0}, nil
 }
 
 func (f *fakeFollower) Follow(_ context.Context, followerID, handle string) (*identity.Follow, error) {
