@@ -51,6 +51,7 @@ type Store interface {
 	identity.GoneStore
 	identity.SuspensionStore
 	identity.ApprovalStore
+	identity.DirectoryStore
 	// Reports, the moderation queue and its log.
 	moderation.ReportStore
 }

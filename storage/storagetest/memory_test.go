@@ -1824,3 +1824,47 @@ func (v *memView) HeldAccounts(_ context.Context, limit int) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// ---- the directory (identity.DirectoryStore) ------------------------------
+
+func (v *memView) ListAccounts(_ context.Context, after storage.Cursor, limit int) ([]identity.Account, error) {
+	var out []identity.Account
+	for _, a := range v.read().accounts {
+		if after.IsZero() || a.CreatedAt.After(after.At) || (a.CreatedAt.Equal(after.At) && a.ID > after.ID) {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b identity.Account) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (v *memView) KnownHosts(_ context.Context, limit int) ([]identity.HostCount, error) {
+	counts := map[string]int{}
+	for _, a := range v.read().actors {
+		if !a.Local {
+			counts[a.Domain]++
+		}
+	}
+	out := make([]identity.HostCount, 0, len(counts))
+	for h, n := range counts {
+		out = append(out, identity.HostCount{Host: h, Actors: n})
+	}
+	slices.SortFunc(out, func(a, b identity.HostCount) int {
+		if a.Actors != b.Actors {
+			return b.Actors - a.Actors
+		}
+		return strings.Compare(a.Host, b.Host)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

@@ -126,6 +126,7 @@ func groupsOfCases() []group {
 		{"Gone", goneCases()},
 		{"Suspension", suspensionCases()},
 		{"Approval", approvalCases()},
+		{"Directory", directoryCases()},
 		{"Moderation", moderationCases()},
 	}
 }

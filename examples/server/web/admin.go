@@ -47,6 +47,10 @@ type adminUsersData struct {
 	NotFound bool
 	// Waiting are the accounts awaiting approval (approval mode).
 	Waiting []identity.Account
+	// All is a page of every account (no query), Next the following
+	// page's cursor.
+	All  []identity.Account
+	Next string
 }
 
 // adminUsers is GET /admin/users?q=…: finds an account by email or by
@@ -63,6 +67,19 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *visit) erro
 		var err error
 		if d.Waiting, err = w.inst.Identity.AwaitingApproval(ctx); err != nil {
 			return err
+		}
+	}
+	if q == "" {
+		after, err := storage.ParseCursor(r.URL.Query().Get("after"))
+		if err != nil {
+			return errNotFound
+		}
+		var next storage.Cursor
+		if d.All, next, err = w.inst.Identity.Accounts(ctx, after, identity.MaxAccountsListed); err != nil {
+			return err
+		}
+		if !next.IsZero() {
+			d.Next = next.String()
 		}
 	}
 	if q != "" {
@@ -155,9 +172,11 @@ func (w *Web) adminSetSuspended(rw http.ResponseWriter, r *http.Request, v *visi
 type adminFederationData struct {
 	AllowList bool
 	Domains   []inbox.Domain
-	Domain    string
-	Error     string
-	Detail    string
+	// Known are the other instances this one knows, busiest first.
+	Known  []identity.HostCount
+	Domain string
+	Error  string
+	Detail string
 }
 
 // adminFederation is GET /admin/federation: domain blocks, allowed
@@ -178,6 +197,9 @@ func (w *Web) renderFederation(rw http.ResponseWriter, r *http.Request, v *visit
 		return err
 	}
 	if d.Domains, err = w.policy.ListDomains(r.Context()); err != nil {
+		return err
+	}
+	if d.Known, err = w.inst.Identity.KnownHosts(r.Context()); err != nil {
 		return err
 	}
 	w.render(rw, r, v, status, "admin_federation", "admin.federation", d)

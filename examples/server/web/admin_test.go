@@ -168,3 +168,20 @@ func TestAdminPagesNeedTheirParts(t *testing.T) {
 	}
 	rb.post("/admin/federation/mode", url.Values{"allow_list": {"1"}}).status(http.StatusNotFound)
 }
+
+// TestAdminDirectory: the users page lists every account, a page at a
+// time; the federation page lists the known instances with a block
+// button each.
+func TestAdminDirectory(t *testing.T) {
+	t.Parallel()
+	w, _ := adminWorld(t)
+	ada := w.login(w.admin("ada"))
+	w.user("bob")
+	ada.get("/admin/users").status(http.StatusOK).contains("All accounts", "ada@mail.example", "bob@mail.example")
+	ada.get("/admin/users?after=not-a-cursor").status(http.StatusNotFound)
+
+	_, err := w.inst.Identity.PutRemoteActor(w.ctx, &identity.Actor{APID: "https://far.example/users/x",
+		Type: identity.TypePerson, Username: "x", Inbox: "https://far.example/users/x/inbox"})
+	require.NoError(t, err)
+	ada.get("/admin/federation").status(http.StatusOK).contains("Known instances", "far.example")
+}
