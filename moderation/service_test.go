@@ -469,3 +469,35 @@ func TestRules(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, r.Text)
 }
+
+func TestInstanceSettings(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	s, err := f.svc.Settings(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, moderation.InstanceSettings{}, s, "never set: the server's configuration applies")
+	want := moderation.InstanceSettings{Name: "Riverside events", Description: "Walks, picnics and repair cafés.",
+		Registrations: moderation.RegistrationsApproval}
+	got, err := f.svc.SetSettings(f.ctx, f.admin.ID, moderation.InstanceSettings{Name: "  Riverside events ",
+		Description: want.Description, Registrations: want.Registrations})
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	s, err = f.svc.Settings(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, want, s)
+
+	for _, bad := range []moderation.InstanceSettings{
+		{Name: strings.Repeat("x", moderation.MaxInstanceName+1)},
+		{Name: "two\nlines"},
+		{Registrations: "sometimes"},
+		{Description: "\xff"},
+	} {
+		_, err := f.svc.SetSettings(f.ctx, f.admin.ID, bad)
+		require.ErrorIs(t, err, moderation.ErrInvalid, "%+v", bad)
+	}
+	_, err = f.svc.SetSettings(f.ctx, f.mod.ID, moderation.InstanceSettings{Name: "Mine"})
+	require.ErrorIs(t, err, moderation.ErrForbidden)
+	s, err = f.svc.Settings(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, want, s, "unchanged by refusals")
+}

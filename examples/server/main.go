@@ -254,7 +254,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		AnonymousMail: notices, Invitations: notices, Messages: messages, Handles: inst.Federation.Resolver,
 		Policy: inst.Federation.Policy, Delivery: queue, MailLog: mailLog,
 		RegistrationsClosed: c.registrations == "closed", RegistrationsApproval: c.registrations == "approval",
-		BaseURL: c.baseURL, Name: c.name, Log: log})
+		Settings: inst.Moderation,
+		BaseURL:  c.baseURL, Name: c.name, Log: log})
 	if err != nil {
 		return err
 	}

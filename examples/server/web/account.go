@@ -99,13 +99,15 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request, v *visit) error {
 }
 
 func (w *Web) signupForm(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	w.render(rw, r, v, http.StatusOK, "signup", "signup.title", authForm{Form: url.Values{}, Closed: w.closed})
+	closed, _ := w.registrations(r.Context())
+	w.render(rw, r, v, http.StatusOK, "signup", "signup.title", authForm{Form: url.Values{}, Closed: closed})
 	return nil
 }
 
 // signup opens an account and mails its confirmation link.
 func (w *Web) signup(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	if w.closed {
+	closed, approval := w.registrations(r.Context())
+	if closed {
 		w.render(rw, r, v, http.StatusForbidden, "signup", "signup.title", authForm{Form: url.Values{}, Closed: true})
 		return nil
 	}
@@ -129,7 +131,7 @@ func (w *Web) signup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if err != nil {
 		return err
 	}
-	if w.approval {
+	if approval {
 		if err := w.inst.Identity.HoldForApproval(r.Context(), acct.ID); err != nil {
 			return err
 		}
@@ -137,7 +139,7 @@ func (w *Web) signup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if err := w.sendConfirmation(r, acct); err != nil {
 		return err
 	}
-	w.render(rw, r, v, http.StatusOK, "signup", "signup.title", authForm{Sent: true, Approval: w.approval})
+	w.render(rw, r, v, http.StatusOK, "signup", "signup.title", authForm{Sent: true, Approval: approval})
 	return nil
 }
 

@@ -26,7 +26,7 @@ func adminOnly(v *visit) error {
 }
 
 type adminHomeData struct {
-	Federation, Delivery, Mail bool
+	Settings, Federation, Delivery, Mail bool
 }
 
 // adminHome is GET /admin: the admin pages this server offers.
@@ -35,7 +35,7 @@ func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	w.render(rw, r, v, http.StatusOK, "admin", "admin.title",
-		adminHomeData{Federation: w.policy != nil, Delivery: w.queue != nil, Mail: w.maillog != nil})
+		adminHomeData{Settings: w.store != nil, Federation: w.policy != nil, Delivery: w.queue != nil, Mail: w.maillog != nil})
 	return nil
 }
 
@@ -63,7 +63,7 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	ctx := r.Context()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := adminUsersData{Query: q}
-	if w.approval {
+	if _, approval := w.registrations(ctx); approval {
 		var err error
 		if d.Waiting, err = w.inst.Identity.AwaitingApproval(ctx); err != nil {
 			return err

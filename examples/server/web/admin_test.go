@@ -185,3 +185,18 @@ func TestAdminDirectory(t *testing.T) {
 	require.NoError(t, err)
 	ada.get("/admin/federation").status(http.StatusOK).contains("Known instances", "far.example")
 }
+
+// TestAdminSettings: the admin names the instance, describes it and
+// closes registrations; the pages follow at once; others cannot.
+func TestAdminSettings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(c *web.Config) { c.Settings = c.Instance.Moderation })
+	ada := w.login(w.admin("ada"))
+	ada.get("/admin/settings").status(http.StatusOK).contains(`name="registrations"`, "In force now: Open")
+	ada.post("/admin/settings", url.Values{"name": {"Riverside events"}, "description": {"Walks and picnics."},
+		"registrations": {"closed"}}).status(http.StatusSeeOther)
+	w.browser().get("/").status(http.StatusOK).contains("Riverside events", "Walks and picnics.")
+	w.browser().get("/signup").status(http.StatusOK).lacks(`name="email"`)
+	ada.post("/admin/settings", url.Values{"registrations": {"sometimes"}}).status(http.StatusBadRequest)
+	w.login(w.user("bob")).get("/admin/settings").status(http.StatusNotFound)
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -64,6 +65,9 @@ type page struct {
 	Admin    bool // the account is an instance administrator
 	Data     any
 }
+
+// Description is the instance's description, as its administrator set it.
+func (p *page) Description() string { return p.w.settings(context.Background()).Description }
 
 // T translates a catalog key, formatting args into it.
 func (p *page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
@@ -141,7 +145,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, v *visit, status i
 		http.Error(rw, "internal error", http.StatusInternalServerError)
 		return
 	}
-	p := &page{w: w, v: v, Title: title, Name: w.name, Lang: v.lang, Langs: languages(), CSRF: v.csrf,
+	p := &page{w: w, v: v, Title: title, Name: w.siteName(r.Context()), Lang: v.lang, Langs: languages(), CSRF: v.csrf,
 		Path: r.URL.Path, Profile: v.profile, Profiles: v.profiles, Follows: w.follows != nil, Admin: v.isAdmin(), Data: data}
 	if f := r.URL.Query().Get("msg"); f != "" && hasKey("flash."+f) {
 		p.Flash = "flash." + f

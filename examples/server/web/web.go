@@ -111,6 +111,10 @@ type Config struct {
 	// RegistrationsApproval makes new accounts wait for an
 	// administrator's approval (after their email is confirmed).
 	RegistrationsApproval bool
+	// Settings keeps the name, description and registrations an
+	// administrator sets in the admin pages (they win over Name and the
+	// Registrations fields); nil hides that page.
+	Settings SettingsStore
 	// Now is the clock (login rate limit, token expiry, "upcoming");
 	// nil means time.Now.
 	Now func() time.Time
@@ -141,6 +145,8 @@ type Web struct {
 	zone     *time.Location
 	closed   bool
 	approval bool // new accounts wait for an administrator
+	store    SettingsStore
+	cache    settingsCache
 	now      func() time.Time
 	log      *slog.Logger
 	logins   *ratelimit.Limiter
@@ -171,7 +177,7 @@ func New(cfg Config) (*Web, error) {
 		confirm: cfg.Confirmations, resets: cfg.Resets, follows: cfg.Follows,
 		anon: cfg.AnonymousMail, handles: cfg.Handles, invites: cfg.Invitations, messages: cfg.Messages,
 		policy: cfg.Policy, queue: cfg.Delivery, maillog: cfg.MailLog,
-		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed, approval: cfg.RegistrationsApproval,
+		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed, approval: cfg.RegistrationsApproval, store: cfg.Settings,
 		now: cfg.Now, log: cfg.Log,
 	}
 	if w.base == "" {
@@ -327,6 +333,8 @@ func (w *Web) table() []route {
 		{"POST /events/{id}/message", w.messageParticipants},
 
 		{"GET /admin", w.adminHome},
+		{"GET /admin/settings", w.adminSettings},
+		{"POST /admin/settings", w.adminSaveSettings},
 		{"GET /admin/users", w.adminUsers},
 		{"POST /admin/users/{id}/suspend", w.adminSuspend},
 		{"POST /admin/users/{id}/unsuspend", w.adminUnsuspend},
