@@ -52,8 +52,13 @@ import (
 
 func main() {
 	run := run
-	if len(os.Args) > 1 && os.Args[1] == "admin" {
-		run = admin
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "admin":
+			run = admin
+		case "version", "-version", "--version":
+			run = printVersion
+		}
 	}
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "convene:", err)
@@ -280,7 +285,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}()
 	fmt.Fprintf(stdout, "Convene is running at %s (storage: %s)\n", c.baseURL, storageName(c))
 	fmt.Fprintf(stdout, "Create the first administrator with:\n  go run ./examples/server admin create-account --email you@example.org --password '…' --username you --admin\n")
-	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL)
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL, "version", version())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -379,6 +384,21 @@ func loadSecret(dir string) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// printVersion prints the version the binary was built from, with the
+// Go version and the VCS revision when the build recorded them.
+func printVersion(_ context.Context, _ []string, _ func(string) string, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "convene %s\n", version())
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(stdout, "go %s\n", strings.TrimPrefix(bi.GoVersion, "go"))
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.time" || s.Key == "vcs.modified" {
+				fmt.Fprintf(stdout, "%s %s\n", s.Key, s.Value)
+			}
+		}
+	}
+	return nil
 }
 
 // version is the module version the binary was built from.

@@ -138,3 +138,11 @@ func TestRunRejectsBadSettings(t *testing.T) {
 		require.Error(t, err, strings.Join(args, " "))
 	}
 }
+
+func TestPrintVersion(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	require.NoError(t, printVersion(context.Background(), nil, nil, &out))
+	assert.Contains(t, out.String(), "convene ")
+	assert.Contains(t, out.String(), "go 1.")
+}
