@@ -145,7 +145,7 @@ func New(cfg Config) (*Instance, error) {
 		reportHook = ob // reports about remote content go out as Flags
 	}
 	mod, err := moderation.New(moderation.Config{Store: cfg.Store, Identity: id, Hook: reportHook,
-		Suspender: id, Now: cfg.Now})
+		Suspender: id, Content: contentHider{ev}, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}
@@ -168,6 +168,18 @@ func (i *Instance) Run(ctx context.Context) error {
 		return nil
 	}
 	return i.Federation.Run(ctx)
+}
+
+// contentHider carries out the moderators' hiding of content: comments
+// are hidden (rejected, locally); events cannot be hidden yet.
+type contentHider struct{ ev *events.Service }
+
+func (h contentHider) HideComment(ctx context.Context, commentID string, hidden bool) error {
+	return h.ev.HideComment(ctx, commentID, hidden)
+}
+
+func (h contentHider) HideEvent(context.Context, string, bool) error {
+	return fmt.Errorf("%w: hiding an event is not possible yet (suspend its organizer instead)", moderation.ErrUnsupported)
 }
 
 // The hooks of an instance with federation: the embedder's, then the

@@ -202,3 +202,29 @@ func pageSize(limit int) int {
 }
 
 func subtleEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// HideComment hides a comment by the instance's moderators (hidden), or
+// shows it again: it becomes rejected, or published again when it was
+// rejected. It is the instance's decision, not the event's organizers':
+// no permission is checked here (the moderation service checks the
+// caller's role), and the hook is not told, so nothing federates.
+func (s *Service) HideComment(ctx context.Context, commentID string, hidden bool) error {
+	return s.inTx(ctx, func(_ storage.Tx, st Store) error {
+		c, err := st.GetComment(ctx, commentID)
+		if err != nil {
+			return fmt.Errorf("events: hide comment: %w", notFound(err))
+		}
+		switch {
+		case c.State == CommentDeleted:
+			return nil
+		case hidden && c.State != CommentRejected:
+			c.State = CommentRejected
+		case !hidden && c.State == CommentRejected:
+			c.State = CommentPublished
+		default:
+			return nil
+		}
+		c.UpdatedAt = s.clock()
+		return st.UpdateComment(ctx, c)
+	})
+}

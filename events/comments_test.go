@@ -116,3 +116,34 @@ func TestCommentsPagination(t *testing.T) {
 	_, _, err := f.svc.Comments(f.ctx, "", e.ID, "garbage!", 3)
 	require.Error(t, err)
 }
+
+// TestHideComment: the instance's moderators hide a comment (rejected)
+// and show it again, without the hook (nothing federates); deleted
+// comments stay deleted.
+func TestHideComment(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sqlitetest.Open(t))
+	org, bob := f.actor("org"), f.actor("bob")
+	ev := f.create(org, input("Thread"))
+	c, err := f.svc.Comment(f.ctx, bob, ev.ID, events.CommentInput{Text: "Spam"})
+	require.NoError(t, err)
+	before := len(f.hook.changes)
+
+	require.NoError(t, f.svc.HideComment(f.ctx, c.ID, true))
+	list, _, err := f.svc.Comments(f.ctx, bob, ev.ID, "", 10)
+	require.NoError(t, err)
+	assert.Empty(t, list, "hidden from everyone but the event's moderators")
+	require.NoError(t, f.svc.HideComment(f.ctx, c.ID, false))
+	list, _, err = f.svc.Comments(f.ctx, bob, ev.ID, "", 10)
+	require.NoError(t, err)
+	assert.Len(t, list, 1)
+	assert.Len(t, f.hook.changes, before, "the hook is not told")
+
+	_, err = f.svc.DeleteComment(f.ctx, bob, c.ID)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.HideComment(f.ctx, c.ID, false))
+	got, err := f.store.GetComment(f.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, events.CommentDeleted, got.State)
+	require.ErrorIs(t, f.svc.HideComment(f.ctx, "no-such-comment", true), events.ErrNotFound)
+}

@@ -146,7 +146,8 @@ type reportData struct {
 	Actions        []actionRow
 	Open           bool
 	LocalProfile   bool // the answerable actor is a local profile: its account may be suspended
-	CanHide        bool // the target is an event or a comment
+	CanHide        bool // the target is a comment, which moderators hide
+	EventHide      bool // the target is an event, which cannot be hidden yet
 	Error, Detail  string
 	Field          string
 	ActionsOffered []moderation.ActionKind
@@ -182,7 +183,7 @@ func (w *Web) reportData(ctx context.Context, v *visit, id string) (*reportData,
 	}
 	names := newActorNames(w)
 	d := &reportData{Report: w.reportRow(ctx, names, *rp), Open: rp.Status == moderation.StatusOpen,
-		CanHide: rp.Target.Kind == moderation.TargetEvent || rp.Target.Kind == moderation.TargetComment}
+		CanHide: rp.Target.Kind == moderation.TargetComment, EventHide: rp.Target.Kind == moderation.TargetEvent}
 	if _, err := w.inst.Identity.GetProfile(ctx, rp.TargetActorID); err == nil {
 		d.LocalProfile = true
 	}

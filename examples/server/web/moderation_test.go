@@ -77,7 +77,7 @@ func TestReportsAndModeration(t *testing.T) {
 		b.post(page+"/notes", url.Values{"text": {"x"}}).status(http.StatusNotFound)
 		b.post(page+"/act", url.Values{"kind": {"resolve"}}).status(http.StatusNotFound)
 	}
-	mb.get(page).status(http.StatusOK).contains("spam", `value="resolve"`, "not available on this instance yet", "disabled")
+	mb.get(page).status(http.StatusOK).contains("spam", `value="resolve"`, "Hiding events is not available yet", "disabled")
 	mb.post(page+"/notes", url.Values{"text": {""}}).status(http.StatusBadRequest)
 	mb.post(page+"/notes", url.Values{"text": {"looks like spam"}}).status(http.StatusSeeOther)
 	res = mb.post(page+"/act", url.Values{"kind": {"resolve"}, "comment": {"removed"}}).status(http.StatusSeeOther)
@@ -125,4 +125,27 @@ func TestParticipantsMessageForm(t *testing.T) {
 	a2 := w2.user("alice")
 	e2 := w2.event(a2.profile, nil)
 	w2.login(a2).get("/events/" + e2.ID).lacks("/message\"")
+}
+
+// TestHideReportedComment: a moderator hides a reported comment from
+// the report's page; the event page no longer shows it; shown again, it
+// is back.
+func TestHideReportedComment(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	org, bob, carol := w.user("org"), w.user("bob"), w.user("carol")
+	ev := w.event(org.profile, nil)
+	c, err := w.inst.Events.Comment(w.ctx, bob.profile.ID, ev.ID, events.CommentInput{Text: "Buy cheap watches"})
+	require.NoError(t, err)
+	r, err := w.inst.Moderation.File(w.ctx, carol.account.ID, carol.profile.ID,
+		moderation.ReportInput{Target: moderation.Target{Kind: moderation.TargetComment, ID: c.ID}, Comment: "spam"})
+	require.NoError(t, err)
+	ada := w.login(w.admin("ada"))
+	page := "/moderation/reports/" + r.ID
+	ada.get(page).status(http.StatusOK).contains(`value="hide"`)
+	ada.post(page+"/act", url.Values{"kind": {"hide"}}).status(http.StatusSeeOther)
+	cb := w.login(carol)
+	cb.get("/events/" + ev.ID).status(http.StatusOK).lacks("Buy cheap watches")
+	ada.post(page+"/act", url.Values{"kind": {"unhide"}}).status(http.StatusSeeOther)
+	cb.get("/events/" + ev.ID).status(http.StatusOK).contains("Buy cheap watches")
 }
