@@ -8,6 +8,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/geo"
+	"codeberg.org/convene/convene/identity"
 )
 
 // eventFields is the body of POST /events and PATCH /events/{id}. A
@@ -184,12 +185,8 @@ func (a *API) updateEvent(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	p, err := c.profile(r, f.Profile)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	e, err := a.inst.Events.Get(ctx, p.ID, r.PathValue("id"))
+	p, e, err := a.pathEvent(r, c, f.Profile)
 	if err != nil {
 		return err
 	}
@@ -212,14 +209,24 @@ func (a *API) updateEvent(w http.ResponseWriter, r *http.Request, c *caller) err
 	return nil
 }
 
+// pathEvent returns the acting profile (profileID, "" for the default
+// one) and the event of the path as that profile may see it.
+func (a *API) pathEvent(r *http.Request, c *caller, profileID string) (*identity.Profile, *events.Event, error) {
+	p, err := c.profile(r, profileID)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := a.inst.Events.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, e, nil
+}
+
 // deleteEvent: DELETE /events/{id}.
 func (a *API) deleteEvent(w http.ResponseWriter, r *http.Request, c *caller) error {
-	p, err := c.profile(r, "")
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	e, err := a.inst.Events.Get(ctx, p.ID, r.PathValue("id"))
+	p, e, err := a.pathEvent(r, c, "")
 	if err != nil {
 		return err
 	}

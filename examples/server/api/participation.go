@@ -36,12 +36,8 @@ func (a *API) join(w http.ResponseWriter, r *http.Request, c *caller) error {
 // getParticipation: GET /events/{id}/participation, the acting
 // profile's own participation.
 func (a *API) getParticipation(w http.ResponseWriter, r *http.Request, c *caller) error {
-	p, err := c.profile(r, "")
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	e, err := a.inst.Events.Get(ctx, p.ID, r.PathValue("id"))
+	p, e, err := a.pathEvent(r, c, "")
 	if err != nil {
 		return err
 	}
@@ -59,12 +55,8 @@ func (a *API) getParticipation(w http.ResponseWriter, r *http.Request, c *caller
 
 // leave: DELETE /events/{id}/participation, the acting profile leaves.
 func (a *API) leave(w http.ResponseWriter, r *http.Request, c *caller) error {
-	p, err := c.profile(r, "")
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	e, err := a.inst.Events.Get(ctx, p.ID, r.PathValue("id"))
+	p, e, err := a.pathEvent(r, c, "")
 	if err != nil {
 		return err
 	}
@@ -88,12 +80,8 @@ func (a *API) listParticipants(w http.ResponseWriter, r *http.Request, c *caller
 	if q.err != nil {
 		return q.err
 	}
-	p, err := c.profile(r, "")
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	e, err := a.inst.Events.Get(ctx, p.ID, r.PathValue("id"))
+	p, e, err := a.pathEvent(r, c, "")
 	if err != nil {
 		return err
 	}
