@@ -77,3 +77,54 @@ func (s *Service) AnswerRemoteJoin(ctx context.Context, groupID, actorID, byActo
 
 // errUnchanged stops a change that has nothing to do.
 var errUnchanged = errors.New("groups: unchanged")
+
+// ApplyRemoteRole records a remote group's change of a member's role
+// (Mobilizon's Update{Member}), so that our copy of its memberships
+// follows the group's instance, which applied its permission matrix.
+// byActorID must be the group (the caller checked that the change came
+// from the group's host); a local group gives ErrForbidden. Only an
+// existing membership changes (ErrNotMember otherwise), and only between
+// the member roles creator, administrator, moderator and member.
+// Applying the same role again changes nothing.
+func (s *Service) ApplyRemoteRole(ctx context.Context, groupID, actorID, byActorID string, role Role) (*Member, error) {
+	if !IsMember(role) {
+		return nil, fmt.Errorf("groups: remote role: %w", &ValidationError{Field: "role", Reason: fmt.Sprintf("%q is not a member role", role)})
+	}
+	var unchanged *Member
+	m, err := s.change(ctx, "remote role", groupID, byActorID, actorID, "", func(st Store, g *Group, m *Member) (Role, string, error) {
+		if g.Local || byActorID != g.ID {
+			return "", "", fmt.Errorf("%w: only the remote group changes its roles", ErrForbidden)
+		}
+		if m == nil || !IsMember(m.Role) {
+			return "", "", ErrNotMember
+		}
+		if m.Role == role {
+			unchanged = m
+			return "", "", errUnchanged
+		}
+		return role, m.InvitedBy, nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return unchanged, nil
+	}
+	return m, err
+}
+
+// ApplyRemoteRemoval records that a remote group removed a member
+// (Mobilizon's Remove of a Member), with ApplyRemoteRole's rules for
+// byActorID. Removing someone who is not a member changes nothing.
+func (s *Service) ApplyRemoteRemoval(ctx context.Context, groupID, actorID, byActorID string) error {
+	_, err := s.change(ctx, "remote removal", groupID, byActorID, actorID, "", func(st Store, g *Group, m *Member) (Role, string, error) {
+		if g.Local || byActorID != g.ID {
+			return "", "", fmt.Errorf("%w: only the remote group removes its members", ErrForbidden)
+		}
+		if m == nil {
+			return "", "", errUnchanged
+		}
+		return "", "", nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	return err
+}

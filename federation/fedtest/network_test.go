@@ -221,4 +221,19 @@ func TestRemoteGroupMembership(t *testing.T) {
 	require.NoError(t, err)
 	net.Deliver()
 	assert.Equal(t, groups.RoleMember, role(b, moderated.APID, beaIRI), "the moderator's Accept reached b.test")
+
+	// Role changes and removals by the group's administrators reach the
+	// member's instance (Update of the Member, Remove).
+	_, err = a.Groups.ChangeRole(ctx, org.ID, moderated.ID, beaOnA.ID, groups.RoleModerator)
+	require.NoError(t, err)
+	net.Deliver()
+	assert.Equal(t, groups.RoleModerator, role(b, moderated.APID, beaIRI), "b.test took the new role")
+	_, err = a.Groups.ChangeRole(ctx, org.ID, moderated.ID, beaOnA.ID, groups.RoleMember)
+	require.NoError(t, err)
+	net.Deliver()
+	assert.Equal(t, groups.RoleMember, role(b, moderated.APID, beaIRI))
+	require.NoError(t, a.Groups.Remove(ctx, org.ID, moderated.ID, beaOnA.ID))
+	net.Deliver()
+	assert.Equal(t, groups.Role(""), role(a, moderated.APID, beaIRI))
+	assert.Equal(t, groups.Role(""), role(b, moderated.APID, beaIRI), "b.test took the Remove")
 }

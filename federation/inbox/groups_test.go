@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,4 +131,77 @@ func TestRemoteMemberEventsOfLocalGroups(t *testing.T) {
 	_, err = e.db.GetEventByAPID(ctx, id)
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	assert.Len(t, e.relayed, 3)
+}
+
+// TestRemoteGroupRolesAndRemoval: a remote group's role changes
+// (Update of the Member, whose IRI is our Join's) and its Remove of a
+// local member reach our copy of its memberships, from the group's host
+// only; a Member with a role that is not a member role, and changes about
+// a local group, change nothing.
+func TestRemoteGroupRolesAndRemoval(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	rg, err := e.gr.PutRemoteGroup(ctx, &groups.Group{Actor: *e.remote[group], Openness: groups.Open, Visibility: groups.Public})
+	require.NoError(t, err)
+	m, err := e.gr.Join(ctx, rg.ID, e.alice.ID, "")
+	require.NoError(t, err)
+	_, err = e.gr.AnswerRemoteJoin(ctx, rg.ID, e.alice.ID, rg.ID, true)
+	require.NoError(t, err)
+	role := func() groups.Role {
+		r, err := e.gr.MemberRole(ctx, rg.ID, e.alice.ID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ""
+		}
+		require.NoError(t, err)
+		return r
+	}
+	member := func(role string) map[string]any {
+		return map[string]any{"type": "Member", "id": m.APID, "actor": e.alice.APID, "object": group, "role": role}
+	}
+	update := func(n, by, role string) map[string]any {
+		u := activity("Update", hostBase(by)+"/member/x/"+n, by, member(role))
+		u["attributedTo"] = []string{group}
+		return u
+	}
+
+	require.Equal(t, http.StatusForbidden, e.post(evil, update("1", evil, "administrator")), "another host")
+	assert.Equal(t, groups.RoleMember, role())
+	require.Equal(t, http.StatusForbidden, e.post(victim, update("2", victim, "invited")), "not a member role")
+	assert.Equal(t, groups.RoleMember, role())
+	require.Equal(t, http.StatusAccepted, e.post(victim, update("3", victim, "moderator")))
+	assert.Equal(t, groups.RoleModerator, role(), "the group's admin on its host")
+
+	// An Update of a Member of a local group is not a remote group's
+	// to send.
+	local, err := e.gr.Create(ctx, e.alice.ID, groups.CreateInput{Username: "here", Openness: groups.Open})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Join", "https://victim.example/join/9", victim, local.APID)))
+	vm, err := e.gr.MemberRole(ctx, local.ID, e.remote[victim].ID)
+	require.NoError(t, err)
+	require.Equal(t, groups.RoleMember, vm)
+	lm := map[string]any{"type": "Member", "id": "https://victim.example/join/9", "actor": victim, "object": local.APID, "role": "administrator"}
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Update", "https://victim.example/u/9", victim, lm)))
+	vm, err = e.gr.MemberRole(ctx, local.ID, e.remote[victim].ID)
+	require.NoError(t, err)
+	assert.Equal(t, groups.RoleMember, vm, "nobody promotes themselves in a local group")
+
+	remove := func(n, by string) map[string]any {
+		r := activity("Remove", hostBase(by)+"/remove/"+n, by, m.APID)
+		r["origin"] = group
+		return r
+	}
+	require.Equal(t, http.StatusForbidden, e.post(evil, remove("1", evil)))
+	assert.Equal(t, groups.RoleModerator, role())
+	require.Equal(t, http.StatusAccepted, e.post(other, remove("2", other)))
+	assert.Equal(t, groups.Role(""), role(), "removed by the group's host")
+}
+
+// hostBase is the scheme and host of an actor IRI.
+func hostBase(iri string) string {
+	u, err := url.Parse(iri)
+	if err != nil {
+		panic(err)
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -205,7 +205,7 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	e.mod, err = moderation.New(moderation.Config{Store: db, Identity: id, Now: now})
 	require.NoError(t, err)
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
-		Groups: gr, Members: db, Content: gr, ContentStore: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
+		Groups: gr, RemoteMembers: gr, Members: db, Content: gr, ContentStore: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
 				e.mu.Lock()

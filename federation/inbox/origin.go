@@ -22,7 +22,8 @@ import (
 //     object attributed to someone else, is refetched from its origin and
 //     replaces the embedded copy (403 when the fetch fails);
 //   - Update and Delete only by the object's owner, or, when the owner
-//     is a Group, by an actor on the group's host (403); a plain object
+//     is a Group, by an actor on the group's host (403); an Update of a
+//     Member (a role change) is its handler's to check; a plain object
 //     (group content: a Note, a Document...) on the actor's host is not
 //     refetched, and who may update it is its handler's decision;
 //   - an embedded activity of an Undo is the actor's own (403).
@@ -66,6 +67,12 @@ func (h *Handler) checkObjectOrigin(ctx context.Context, act *wire.ParsedActivit
 	objHost, err := hostOf(act.ObjectIRI)
 	if err != nil {
 		return refuse(http.StatusBadRequest, "object id: %v", err)
+	}
+	if act.Type == wire.TypeUpdate && act.Object != nil && act.Object.Type == wire.TypeMember {
+		// A role change in a group: the Member's IRI is the Join's id,
+		// so ours for a local member of a remote group. Only the
+		// group's host changes its roles (checked by memberUpdate).
+		return nil
 	}
 	if objHost == h.localHost {
 		return refuse(http.StatusForbidden, "a remote cannot %s an object of this instance", act.Type)

@@ -146,7 +146,11 @@ type ServicesConfig struct {
 		GetMemberByAPID(ctx context.Context, apID string) (*groups.Member, error)
 		CountMembers(ctx context.Context, groupID string, roles []groups.Role) (int, error)
 	}
-	Answers Answers
+	// RemoteMembers applies remote groups' role changes (Update of a
+	// Member) and removals (Remove) of local members, sent from the
+	// group's host; nil ignores them. groups.Service implements it.
+	RemoteMembers RemoteMembership
+	Answers       Answers
 	// Content and ContentStore take a group's collaboration content
 	// (discussions and their messages, resources, posts, todo lists and
 	// todos: Create, Update, Delete, Add, Move) from remote members of
@@ -219,6 +223,9 @@ func (s *Services) Handlers() Handlers {
 // upsert takes a Create or Update: of a group's content when Content is
 // set, else of a remote event when RemoteEvents is.
 func (s *Services) upsert(ctx context.Context, a *Activity) error {
+	if done, err := s.memberUpdate(ctx, a); done || err != nil {
+		return err
+	}
 	if done, err := s.content(ctx, a); done || err != nil {
 		return err
 	}
@@ -314,6 +321,8 @@ func (s *Services) other(ctx context.Context, a *Activity) error {
 		return err
 	case wire.TypeFlag:
 		return s.flag(ctx, a)
+	case wire.TypeRemove:
+		return s.memberRemove(ctx, a)
 	}
 	return nil
 }
@@ -494,7 +503,7 @@ func (s *Services) answerGroupJoin(ctx context.Context, a *Activity, accepted bo
 	}
 	id := a.ObjectIRI
 	switch {
-	case a.Object != nil && a.Object.Type == "Member":
+	case a.Object != nil && a.Object.Type == wire.TypeMember:
 		id = a.Object.ID
 	case a.Activity != nil && a.Activity.Type == wire.TypeJoin:
 		id = a.Activity.ID
@@ -719,7 +728,7 @@ func (s *Services) answerInvite(ctx context.Context, a *Activity, accepted bool)
 	}
 	var groupIRI, memberIRI string
 	switch {
-	case a.Object != nil && a.Object.Type == "Member":
+	case a.Object != nil && a.Object.Type == wire.TypeMember:
 		groupIRI, memberIRI = a.Object.Object, a.Object.Actor
 	case a.Object == nil && a.Activity == nil && a.ObjectIRI != "" && s.cfg.Members != nil:
 		m, err := s.cfg.Members.GetMemberByAPID(ctx, a.ObjectIRI)

@@ -513,7 +513,13 @@ func (o *Outbox) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Chang
 	if c.Group != nil && !c.Group.Local {
 		return o.remoteMembership(ctx, tx, c)
 	}
-	if c.Kind != groups.MemberChanged || c.Member == nil || c.Group == nil || !c.Group.Local {
+	if c.Member == nil || c.Group == nil || !c.Group.Local {
+		return nil
+	}
+	if done, err := o.roleOrRemoval(ctx, tx, c); done || err != nil {
+		return err
+	}
+	if c.Kind != groups.MemberChanged {
 		return nil
 	}
 	m, g := c.Member, c.Group
@@ -562,4 +568,51 @@ func (o *Outbox) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Chang
 	aud := &audience{}
 	aud.add(who)
 	return o.enqueue(ctx, t, act, by, aud)
+}
+
+// roleOrRemoval tells the remote members of a local group of a member's
+// role change (Update of the Member) or removal by a moderator (Remove),
+// as Mobilizon does (WIRE.md §2.6): the member, when remote, and the
+// group's remote members, so that their instances' copies follow. It
+// reports whether the change was one of those.
+func (o *Outbox) roleOrRemoval(ctx context.Context, tx storage.Tx, c groups.Change) (bool, error) {
+	m, g, prev := c.Member, c.Group, c.PreviousRole
+	roleChange := c.Kind == groups.MemberChanged && groups.IsMember(prev) && groups.IsMember(m.Role) && prev != m.Role
+	removal := c.Kind == groups.MemberRemoved && c.ActorID != m.ActorID && groups.IsMember(prev)
+	if !roleChange && !removal {
+		return false, nil
+	}
+	t, err := open(tx, true)
+	if err != nil {
+		return true, err
+	}
+	who, err := t.actor(ctx, m.ActorID)
+	if err != nil {
+		return true, err
+	}
+	aud := &audience{}
+	aud.add(who)
+	if err := t.addMembers(ctx, aud, g.ID); err != nil {
+		return true, err
+	}
+	if len(aud.recipients) == 0 {
+		return true, nil
+	}
+	by := g.APID
+	if c.ActorID != "" && c.ActorID != g.ID {
+		if a, err := t.actor(ctx, c.ActorID); err == nil && a.Local {
+			by = a.APID
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return true, err
+		}
+	}
+	mem := wire.Membership{ID: m.APID, Member: who.APID, Group: g.APID, Role: m.Role}
+	if mem.ID == "" {
+		mem.ID = o.base + "/member/" + m.ID
+	}
+	act := wire.UpdateMember(mem, o.base+"/member/"+m.ID+"/role/"+o.newID(), by)
+	if removal {
+		act = wire.RemoveMember(mem, o.base+"/remove/member/"+m.ID+"/"+o.newID(), by)
+	}
+	return true, o.enqueue(ctx, t, act, by, aud)
 }

@@ -30,6 +30,10 @@ const (
 	TypeMove     = "Move"
 )
 
+// TypeMember is the type of Mobilizon's Member object, the subject of
+// the membership activities (WIRE.md §2.6).
+const TypeMember = "Member"
+
 // Activity is an activity to emit. Build it with the helpers below
 // (CreateEvent, JoinEvent, AcceptFollow...) or by hand; Marshal writes it.
 // bto and bcc do not exist here: they are never emitted.
@@ -248,7 +252,7 @@ func (m Membership) writeObject(e *enc) error {
 	if m.ID == "" || m.Member == "" || m.Group == "" {
 		return errf(ErrMissing, "id", "a Member needs ID, Member and Group")
 	}
-	e.strProp("type", "Member")
+	e.strProp("type", TypeMember)
 	e.strProp("id", m.ID)
 	e.strProp("actor", m.Member)
 	e.strProp("object", m.Group)
