@@ -119,8 +119,11 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		return base
 	}
 	f.Client = client.WithRoundTripper(network)
+	// One memory of which hosts refuse RFC 9421, for signed GETs and
+	// POSTs alike.
+	knocks := &httpsig.Knocks{}
 	f.SignedClient = client.WithRoundTripper(func(base http.RoundTripper) http.RoundTripper {
-		return &instanceSigned{base: network(base), f: f}
+		return &instanceSigned{base: network(base), f: f, knocks: knocks}
 	})
 	client = f.Client
 
@@ -168,7 +171,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	if f.Worker, err = delivery.NewWorker(delivery.Config{Queue: cfg.Store, Client: client,
 		Signers: delivery.SignersFunc(f.signer), UserAgent: userAgent(fc.Software, cfg.BaseURL),
 		Workers: fc.Workers, PollInterval: fc.PollInterval, Timeout: fc.DeliveryTimeout, LeaseFor: fc.DeliveryLease,
-		Logger: log, Now: cfg.Now, Gone: f.gone}); err != nil {
+		Knocks: knocks, Logger: log, Now: cfg.Now, Gone: f.gone}); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -229,8 +232,9 @@ func (f *Federation) signer(ctx context.Context, apID string) (*httpsig.Signer, 
 // knock, remembered per host). The actor and its key are looked up at
 // the first request.
 type instanceSigned struct {
-	base http.RoundTripper
-	f    *Federation
+	base   http.RoundTripper
+	f      *Federation
+	knocks *httpsig.Knocks
 
 	mu sync.Mutex
 	t  *httpsig.Transport
@@ -261,7 +265,7 @@ func (s *instanceSigned) transport(ctx context.Context) (*httpsig.Transport, err
 	if err != nil {
 		return nil, err
 	}
-	s.t = &httpsig.Transport{Base: s.base, Signer: signer, Mode: httpsig.DoubleKnock}
+	s.t = &httpsig.Transport{Base: s.base, Signer: signer, Mode: httpsig.DoubleKnock, Knocks: s.knocks}
 	return s.t, nil
 }
 

@@ -33,9 +33,16 @@
 //
 // Worker.Run POSTs the jobs (Content-Type application/activity+json,
 // signed with federation/httpsig as the activity's actor) with a bounded
-// number of deliveries in flight and a per-host limit. Failures back off
-// exponentially with jitter over about two days (Backoff, MaxAttempts);
-// 4xx answers other than 401, 408 and 429 are final, 410 also reports the
+// number of deliveries in flight and a per-host limit. POSTs are signed
+// with draft-cavage (Config.Scheme), unless Config.Knocks is set: then
+// the worker double-knocks, RFC 9421 first for hosts not known to be
+// cavage-only, and on a 400, 401 or 403 the same body again at once
+// signed with draft-cavage, in the same attempt (see httpsig.Knocks for
+// what is remembered per host; share the Knocks with the Transport that
+// signs the instance's GETs). The last answer is the attempt's.
+//
+// Failures back off exponentially with jitter over about two days
+// (Backoff, MaxAttempts); 4xx answers other than 401, 408 and 429 are final, 410 also reports the
 // actor gone (Config.Gone); 429 and 503 honour Retry-After. A host that
 // fails for days (Config.Hosts) is down: its jobs wait, and are tried
 // again (probed) now and then until it answers.

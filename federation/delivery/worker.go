@@ -95,9 +95,19 @@ type Config struct {
 	Client Doer
 	// Signers signs as the activities' actors.
 	Signers Signers
-	// Scheme is the signature scheme: httpsig.Cavage (the default; every
-	// fediverse server verifies it) or httpsig.RFC9421.
+	// Scheme is the signature scheme when Knocks is nil: httpsig.Cavage
+	// (the default; every fediverse server verifies it) or
+	// httpsig.RFC9421.
 	Scheme httpsig.Scheme
+	// Knocks, when set, makes the worker double-knock: POST signed with
+	// RFC 9421 to hosts not known to be cavage-only, and when the inbox
+	// answers 400, 401 or 403 POST the same body again at once signed
+	// with draft-cavage, in the same attempt (no backoff, one Timeout for
+	// both); the last answer is classified as usual. What it learns is
+	// kept per host in Knocks (see httpsig.Knocks for the rule): share it
+	// with the httpsig.Transport that signs the instance's GETs. Scheme
+	// must then be unset. Optional.
+	Knocks *httpsig.Knocks
 	// UserAgent is sent with every POST when set.
 	UserAgent string
 
@@ -106,7 +116,8 @@ type Config struct {
 	// PerHostConcurrency bounds the deliveries in flight to one host, in
 	// every worker sharing the queue (DefaultPerHostConcurrency).
 	PerHostConcurrency int
-	// Timeout bounds one POST (DefaultTimeout).
+	// Timeout bounds one attempt: its POST, or both POSTs of a double
+	// knock (DefaultTimeout).
 	Timeout time.Duration
 	// LeaseFor is the lease of a job (DefaultLeaseFor); it must exceed
 	// Timeout.
@@ -159,6 +170,8 @@ func NewWorker(cfg Config) (*Worker, error) {
 		return nil, errors.New("delivery: Config.Signers is required")
 	case cfg.Scheme != "" && cfg.Scheme != httpsig.Cavage && cfg.Scheme != httpsig.RFC9421:
 		return nil, fmt.Errorf("delivery: unknown Config.Scheme %q", cfg.Scheme)
+	case cfg.Scheme != "" && cfg.Knocks != nil:
+		return nil, errors.New("delivery: Config.Scheme and Config.Knocks are exclusive")
 	case cfg.Workers < 0, cfg.PerHostConcurrency < 0, cfg.Timeout < 0, cfg.LeaseFor < 0, cfg.PollInterval < 0,
 		cfg.ShutdownTimeout < 0, cfg.MaxAge < 0, cfg.KeepDead < 0, cfg.Hosts.DownAfter < 0, cfg.Hosts.ProbeAfter < 0:
 		return nil, errors.New("delivery: negative Config value")
@@ -214,7 +227,8 @@ func (w *Worker) now() time.Time { return w.cfg.Now().UTC().Truncate(time.Micros
 // Run delivers jobs until ctx is cancelled, like http.Server.Serve: the
 // caller owns the goroutine. It leases as many jobs as it has free
 // workers (the queue enforces the per-host limit), POSTs each one signed
-// as its actor, and settles it:
+// as its actor (twice with a double knock: Config.Knocks), and settles
+// it on the last answer:
 //
 //   - 2xx: done;
 //   - 410: Config.Gone is told, and the job is buried;
@@ -362,7 +376,7 @@ func (w *Worker) attempt(ctx context.Context, j Job) outcome {
 	}
 	rctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, j.Inbox, bytes.NewReader(j.Body))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, j.Inbox, http.NoBody)
 	if err != nil {
 		return outcome{verdict: bury, err: fmt.Errorf("delivery: %w", err)}
 	}
@@ -370,11 +384,30 @@ func (w *Worker) attempt(ctx context.Context, j Job) outcome {
 	if w.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", w.cfg.UserAgent)
 	}
-	if err := signer.Sign(req, j.Body, w.cfg.Scheme); err != nil {
-		return w.failed(ctx, outcome{verdict: retry, err: fmt.Errorf("delivery: sign: %w", err)})
+	var signErr error
+	post := func(scheme httpsig.Scheme) (*http.Response, error) {
+		r := req.Clone(rctx) // a fresh body for each POST of a double knock
+		if len(j.Body) > 0 {
+			r.Body = io.NopCloser(bytes.NewReader(j.Body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(j.Body)), nil }
+			r.ContentLength = int64(len(j.Body))
+		}
+		if err := signer.Sign(r, j.Body, scheme); err != nil {
+			signErr = err
+			return nil, err
+		}
+		return w.cfg.Client.Do(r)
 	}
-	resp, err := w.cfg.Client.Do(req)
-	if err != nil {
+	var resp *http.Response
+	if w.cfg.Knocks != nil {
+		resp, err = w.cfg.Knocks.Knock(req.URL.Host, http.MethodPost, post)
+	} else {
+		resp, err = post(w.cfg.Scheme)
+	}
+	switch {
+	case signErr != nil:
+		return w.failed(ctx, outcome{verdict: retry, err: fmt.Errorf("delivery: sign: %w", signErr)})
+	case err != nil:
 		return w.failed(ctx, classifyError(err))
 	}
 	defer resp.Body.Close()

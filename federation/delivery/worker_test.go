@@ -388,6 +388,7 @@ func TestNewWorkerRefusesBadConfig(t *testing.T) {
 		{"no client", delivery.Config{Queue: q, Signers: s}},
 		{"no signers", delivery.Config{Queue: q, Client: c}},
 		{"bad scheme", delivery.Config{Queue: q, Client: c, Signers: s, Scheme: "hmac"}},
+		{"scheme and knocks", delivery.Config{Queue: q, Client: c, Signers: s, Scheme: httpsig.Cavage, Knocks: &httpsig.Knocks{}}},
 		{"negative workers", delivery.Config{Queue: q, Client: c, Signers: s, Workers: -1}},
 		{"negative timeout", delivery.Config{Queue: q, Client: c, Signers: s, Timeout: -time.Second}},
 		{"lease shorter than timeout", delivery.Config{Queue: q, Client: c, Signers: s, Timeout: time.Minute, LeaseFor: time.Minute}},
@@ -397,6 +398,8 @@ func TestNewWorkerRefusesBadConfig(t *testing.T) {
 		assert.Error(t, err, tc.name)
 	}
 	_, err := delivery.NewWorker(delivery.Config{Queue: q, Client: c, Signers: s})
+	assert.NoError(t, err)
+	_, err = delivery.NewWorker(delivery.Config{Queue: q, Client: c, Signers: s, Knocks: &httpsig.Knocks{}})
 	assert.NoError(t, err)
 }
 

@@ -165,6 +165,16 @@ func TestFedifyInterop(t *testing.T) {
 		})
 		t.Logf("Create{Event} as Fedify received it: %s", create.Raw)
 		assert.True(t, create.Verified)
+		// Our POSTs knock with RFC 9421 first, which Fedify takes.
+		var posts []string
+		for _, r := range peer.requests(ctx, t) {
+			if r.Method == http.MethodPost && r.Signature != nil && strings.HasPrefix(r.Signature.KeyID, c.base+"/") {
+				posts = append(posts, fmt.Sprintf("%s %d", r.Signature.Spec, r.Status))
+			}
+		}
+		require.NotEmpty(t, posts)
+		assert.Contains(t, posts, "rfc9421 202", "Convene → Fedify POSTs: %v", posts)
+		assert.NotContains(t, strings.Join(posts, ","), "draft", "no fallback to cavage was needed: %v", posts)
 		assert.Equal(t, "Event", create.ObjectType)
 		assert.Equal(t, "Interop meetup", create.ObjectName)
 	})

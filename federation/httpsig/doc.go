@@ -52,4 +52,20 @@
 // http.RoundTripper (normally a federation/safehttp Client's) and signs
 // every request and redirect hop; its DoubleKnock mode tries RFC 9421
 // first and falls back to cavage when the peer refuses it.
+//
+// # The double knock
+//
+// Knocks is the per-host memory of the double knock, shared by every
+// Transport and by the delivery worker (federation/delivery
+// Config.Knocks) that are given the same *Knocks, so that what a GET
+// learns spares a POST its knock. An unknown host gets RFC 9421 first;
+// its 400, 401 or 403 is answered by sending the same request at once
+// signed with draft-cavage, and when that goes through (below 400) the
+// host is cavage-only: later requests are signed with draft-cavage
+// directly. An RFC 9421 POST that goes through marks the host as
+// accepting RFC 9421 (a GET's success does not: the peer may not look
+// at the signature); from then on its refusals are final and it is
+// never downgraded, as they mean a bad key, actor or activity rather
+// than a scheme it does not speak. At most MaxKnockHosts hosts are
+// remembered; beyond that everything is forgotten and learnt again.
 package httpsig

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
-	"sync"
 )
 
 // Mode says how a Transport signs.
@@ -26,14 +24,10 @@ const (
 	// from then on signs requests to that host with draft-cavage
 	// directly (Fedify's "double knock"). 401 is what Mastodon and
 	// GoToSocial answer to a signature they do not understand; Akkoma
-	// answers 400, some servers 403. The memory holds at most
-	// MaxKnockHosts hosts and is forgotten when full.
+	// answers 400, some servers 403. What it learns per host is kept in
+	// Transport.Knocks: see Knocks for the rule.
 	DoubleKnock
 )
-
-// MaxKnockHosts bounds the hosts a DoubleKnock Transport remembers as
-// cavage-only.
-const MaxKnockHosts = 10000
 
 // Transport is an http.RoundTripper that signs each request (and each
 // redirect hop) with Signer before passing it to Base. It reads the
@@ -47,9 +41,12 @@ type Transport struct {
 	Signer *Signer
 	// Mode chooses the scheme; the zero value is SignCavage.
 	Mode Mode
+	// Knocks is the per-host memory of DoubleKnock, which may be shared
+	// with other Transports and with the delivery worker; nil means the
+	// Transport's own.
+	Knocks *Knocks
 
-	mu     sync.Mutex
-	cavage map[string]bool // DoubleKnock: hosts that refused RFC 9421
+	own Knocks
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -65,31 +62,22 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	host := strings.ToLower(req.URL.Host)
-	switch {
-	case t.Mode == SignCavage, t.Mode == DoubleKnock && t.knownCavage(host):
+	switch t.Mode {
+	case SignCavage:
 		return t.send(base, req, body, Cavage)
-	case t.Mode == SignRFC9421:
+	case SignRFC9421:
 		return t.send(base, req, body, RFC9421)
-	case t.Mode != DoubleKnock:
+	case DoubleKnock:
+		knocks := t.Knocks
+		if knocks == nil {
+			knocks = &t.own
+		}
+		return knocks.Knock(req.URL.Host, req.Method, func(s Scheme) (*http.Response, error) {
+			return t.send(base, req, body, s)
+		})
+	default:
 		return nil, fmt.Errorf("httpsig: unknown Transport.Mode %d", t.Mode)
 	}
-	resp, err := t.send(base, req, body, RFC9421)
-	if err != nil {
-		return nil, err
-	}
-	switch resp.StatusCode {
-	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
-	default:
-		return resp, nil
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-	_ = resp.Body.Close()
-	resp, err = t.send(base, req, body, Cavage)
-	if err == nil && resp.StatusCode < 400 {
-		t.rememberCavage(host)
-	}
-	return resp, err
 }
 
 func (t *Transport) send(base http.RoundTripper, req *http.Request, body []byte, scheme Scheme) (*http.Response, error) {
@@ -116,19 +104,4 @@ func readBody(req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("httpsig: read request body: %w", err)
 	}
 	return b, nil
-}
-
-func (t *Transport) knownCavage(host string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.cavage[host]
-}
-
-func (t *Transport) rememberCavage(host string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.cavage == nil || len(t.cavage) >= MaxKnockHosts {
-		t.cavage = map[string]bool{}
-	}
-	t.cavage[host] = true
 }
