@@ -171,15 +171,16 @@ func (i *Instance) Run(ctx context.Context) error {
 }
 
 // contentHider carries out the moderators' hiding of content: comments
-// are hidden (rejected, locally); events cannot be hidden yet.
+// are hidden (rejected, locally), events hidden (events.Service.HideEvent:
+// out of every listing and not found, locally; nothing federates).
 type contentHider struct{ ev *events.Service }
 
 func (h contentHider) HideComment(ctx context.Context, commentID string, hidden bool) error {
 	return h.ev.HideComment(ctx, commentID, hidden)
 }
 
-func (h contentHider) HideEvent(context.Context, string, bool) error {
-	return fmt.Errorf("%w: hiding an event is not possible yet (suspend its organizer instead)", moderation.ErrUnsupported)
+func (h contentHider) HideEvent(ctx context.Context, eventID string, hidden bool) error {
+	return h.ev.HideEvent(ctx, eventID, hidden)
 }
 
 // The hooks of an instance with federation: the embedder's, then the

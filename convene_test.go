@@ -15,6 +15,7 @@ import (
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
+	"codeberg.org/convene/convene/moderation"
 	"codeberg.org/convene/convene/storage/sqlite/sqlitetest"
 )
 
@@ -84,6 +85,66 @@ func TestGroupEventsFollowTheMatrix(t *testing.T) {
 		_, err := inst.Events.Get(ctx, who, ev.ID)
 		assert.Equal(t, ok, err == nil, "private for %s: %v", who, err)
 	}
+}
+
+// TestModeratorsHideAReportedEvent: a moderator hides a reported event
+// through the moderation service; it leaves search and is not found for
+// everyone, its organizer included, until a moderator shows it again.
+func TestModeratorsHideAReportedEvent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	inst := newInstance(t)
+	register := func(name string) (accountID, profileID string) {
+		a, p, err := inst.Identity.Register(ctx, identity.RegisterInput{Email: name + "@example.org",
+			Password: "a long enough password", Username: name})
+		require.NoError(t, err)
+		return a.ID, p.ID
+	}
+	_, olga := register("olga")
+	ritaAccount, rita := register("rita")
+	monaAccount, _ := register("mona")
+	_, err := inst.Identity.SetRole(ctx, monaAccount, identity.RoleModerator)
+	require.NoError(t, err)
+
+	ev, err := inst.Events.Create(ctx, olga, events.Input{Title: "Dubious picnic",
+		BeginsAt: time.Date(2026, 3, 9, 18, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	found := func() bool {
+		t.Helper()
+		page, err := inst.Events.Search(ctx, events.Query{Text: "dubious"})
+		require.NoError(t, err)
+		return len(page.Occurrences) == 1 && page.Occurrences[0].Event.ID == ev.ID
+	}
+	require.True(t, found())
+
+	r, err := inst.Moderation.File(ctx, ritaAccount, rita, moderation.ReportInput{
+		Target: moderation.Target{Kind: moderation.TargetEvent, ID: ev.ID}, Comment: "spam"})
+	require.NoError(t, err)
+	_, err = inst.Moderation.Act(ctx, ritaAccount, moderation.ActionInput{Kind: moderation.ActionHide, ReportID: r.ID})
+	require.ErrorIs(t, err, moderation.ErrForbidden, "only moderators hide")
+	require.True(t, found())
+
+	_, err = inst.Moderation.Act(ctx, monaAccount, moderation.ActionInput{Kind: moderation.ActionHide, ReportID: r.ID})
+	require.NoError(t, err)
+	require.False(t, found(), "a hidden event leaves search")
+	for _, viewer := range []string{"", rita, olga} {
+		_, err := inst.Events.Get(ctx, viewer, ev.ID)
+		require.ErrorIs(t, err, events.ErrNotFound, "viewer %q", viewer)
+	}
+	_, err = inst.Events.Join(ctx, ev.ID, rita, events.JoinInput{})
+	require.ErrorIs(t, err, events.ErrNotFound)
+	got, err := inst.Events.GetForModeration(ctx, ev.ID)
+	require.NoError(t, err)
+	require.True(t, got.Hidden)
+
+	_, err = inst.Moderation.Act(ctx, monaAccount, moderation.ActionInput{Kind: moderation.ActionUnhide,
+		Target: moderation.Target{Kind: moderation.TargetEvent, ID: ev.ID}})
+	require.NoError(t, err)
+	require.True(t, found(), "shown again")
+	_, err = inst.Events.Get(ctx, "", ev.ID)
+	require.NoError(t, err)
+	_, err = inst.Events.Join(ctx, ev.ID, rita, events.JoinInput{})
+	require.NoError(t, err)
 }
 
 func TestNewNeedsAStore(t *testing.T) {

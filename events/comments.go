@@ -142,6 +142,9 @@ func (s *Service) changeComment(ctx context.Context, actorID, commentID string, 
 		if err != nil {
 			return notFound(err)
 		}
+		if err := hiddenNotFound(e); err != nil {
+			return err
+		}
 		moderator := s.mayManage(ctx, st, e, actorID, OpModerate) == nil
 		if err := change(e, c, moderator); err != nil {
 			return err

@@ -36,6 +36,18 @@
 // into occurrences. Pages are ordered by (start, event id) and resumed by
 // an opaque cursor.
 //
+// # Hidden events
+//
+// The instance's moderators may hide an event (HideEvent, called by the
+// moderation service, which checks their role) and show it again. A
+// hidden event stays stored with Event.Hidden set: the store leaves it
+// out of every listing, search, feed and count, and this service treats
+// it as not found for everyone, its organizers included, except
+// GetForModeration. Its organizers may still delete it and its
+// participants leave it. Hiding is a local decision: nothing federates
+// (the hook gets EventHidden or EventShown, which the federation outbox
+// ignores), and an update from the event's origin keeps it hidden.
+//
 // # Transactions and hooks
 //
 // Every change runs in one storage transaction, and a Hook (the

@@ -82,6 +82,9 @@ func (s *Service) Update(ctx context.Context, actorID, eventID string, in Input)
 		if err != nil {
 			return notFound(err)
 		}
+		if err := hiddenNotFound(e); err != nil {
+			return err
+		}
 		if err := s.mayManage(ctx, st, e, actorID, OpUpdate); err != nil {
 			return err
 		}
@@ -122,7 +125,8 @@ func (s *Service) Cancel(ctx context.Context, actorID, eventID string) (*Event, 
 	return s.Update(ctx, actorID, eventID, in)
 }
 
-// Delete removes an event with its participations and comments.
+// Delete removes an event with its participations and comments. Its
+// organizers may delete it even while the instance's moderators hide it.
 func (s *Service) Delete(ctx context.Context, actorID, eventID string) error {
 	err := s.inTx(ctx, func(tx storage.Tx, st Store) error {
 		e, err := st.LockEvent(ctx, eventID)
@@ -148,7 +152,9 @@ func (s *Service) Delete(ctx context.Context, actorID, eventID string) error {
 // published; drafts only to those who may manage the event; private
 // events only to them, to the event's participants and, for a group
 // event, to the group's members. Anything else is ErrNotFound, so that
-// outsiders learn nothing of private events.
+// outsiders learn nothing of private events. An event hidden by the
+// instance's moderators is ErrNotFound to every viewer, its organizers
+// included (see GetForModeration).
 func (s *Service) Get(ctx context.Context, viewerID, eventID string) (*Event, error) {
 	e, err := s.store.GetEvent(ctx, eventID)
 	if err != nil {
@@ -162,6 +168,9 @@ func (s *Service) Get(ctx context.Context, viewerID, eventID string) (*Event, er
 
 // mayView applies Get's visibility rules.
 func (s *Service) mayView(ctx context.Context, st Store, e *Event, viewerID string) error {
+	if e.Hidden {
+		return ErrNotFound
+	}
 	if !e.Draft && e.Visibility != Private {
 		return nil
 	}

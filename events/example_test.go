@@ -93,3 +93,43 @@ func ExampleService_Search() {
 	// Tue 24 Mar 19:00 CET Folk dance evening
 	// Tue 31 Mar 19:00 CEST Folk dance evening
 }
+
+// ExampleService_HideEvent hides an event as the instance's moderators
+// do (the moderation service checks their role first): it leaves search
+// and is not found, until it is shown again.
+func ExampleService_HideEvent() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "convene-example")
+	defer os.RemoveAll(dir)
+	db, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "convene.db")})
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	svc, _ := events.New(events.Config{Store: db, BaseURL: "https://events.example", Now: func() time.Time { return now }})
+	_ = db.CreateActor(ctx, &identity.Actor{ID: "org", APID: "https://events.example/@org",
+		Type: identity.TypePerson, Local: true, Username: "org", Domain: "events.example"})
+	ev, err := svc.Create(ctx, "org", events.Input{Title: "Miracle cure workshop",
+		BeginsAt: time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC)})
+	if err != nil {
+		panic(err)
+	}
+	show := func(when string) {
+		page, _ := svc.Search(ctx, events.Query{Text: "miracle"})
+		_, err := svc.Get(ctx, "org", ev.ID)
+		fmt.Printf("%s: %d found, get by its organizer: %v\n", when, len(page.Occurrences), err == nil)
+	}
+	show("shown")
+	_ = svc.HideEvent(ctx, ev.ID, true)
+	show("hidden")
+	e, _ := svc.GetForModeration(ctx, ev.ID)
+	fmt.Println("moderators see it, hidden:", e.Hidden)
+	_ = svc.HideEvent(ctx, ev.ID, false)
+	show("shown again")
+	// Output:
+	// shown: 1 found, get by its organizer: true
+	// hidden: 0 found, get by its organizer: false
+	// moderators see it, hidden: true
+	// shown again: 1 found, get by its organizer: true
+}

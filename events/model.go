@@ -118,6 +118,14 @@ type Event struct {
 	Draft             bool
 	CommentModeration CommentModeration
 
+	// Hidden: the instance's moderators hid the event (reversible, see
+	// Service.HideEvent). A hidden event is in no listing, search or
+	// feed, and the service treats it as not found; only the store's
+	// Get* and Service.GetForModeration return it. It is a local
+	// decision: it never federates, and only EventStore.SetEventHidden
+	// changes it (UpdateEvent keeps the stored value).
+	Hidden bool
+
 	// Recurrence is an RRULE (see events/recur) and ExDates the
 	// occurrence starts it skips; BeginsAt/EndsAt are then the first
 	// occurrence. SeriesEndsAt is derived: the end of the last

@@ -145,7 +145,9 @@ func (s *Service) message(m string) (string, error) {
 }
 
 // Leave ends actorID's participation. The seat it held goes to the first
-// waitlisted participant. The only organizer cannot leave.
+// waitlisted participant. The only organizer cannot leave. Leaving works
+// on an event hidden by the instance's moderators too, as does
+// CancelAnonymous: nobody is held in an event they can no longer see.
 func (s *Service) Leave(ctx context.Context, eventID, actorID string) error {
 	err := s.inTx(ctx, func(tx storage.Tx, st Store) error {
 		e, err := st.LockEvent(ctx, eventID)
@@ -248,6 +250,9 @@ func (s *Service) decide(ctx context.Context, moderatorID, participantID string,
 		if err != nil {
 			return notFound(err)
 		}
+		if err := hiddenNotFound(e); err != nil {
+			return err
+		}
 		if err := s.mayManage(ctx, st, e, moderatorID, OpModerate); err != nil {
 			return err
 		}
@@ -293,6 +298,9 @@ func (s *Service) decide(ctx context.Context, moderatorID, participantID string,
 // participants; callers must not show them to anyone else.
 func (s *Service) Participants(ctx context.Context, viewerID, eventID string, roles []ParticipantRole, after string, limit int) ([]Participant, string, error) {
 	e, err := s.store.GetEvent(ctx, eventID)
+	if err == nil {
+		err = hiddenNotFound(e)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("events: participants: %w", notFound(err))
 	}
@@ -433,6 +441,9 @@ func (s *Service) ConfirmAnonymous(ctx context.Context, token string) (*Particip
 	err := s.inTx(ctx, func(tx storage.Tx, st Store) error {
 		p, e, err := s.byToken(ctx, st, token)
 		if err != nil {
+			return err
+		}
+		if err := hiddenNotFound(e); err != nil {
 			return err
 		}
 		out = p

@@ -22,7 +22,8 @@ type ValidationError = fielderr.Error
 var (
 	ErrInvalid = fielderr.ErrInvalid
 	// ErrNotFound: no such event, participation or comment, or one the
-	// viewer may not see (a private event is "not found" to outsiders).
+	// viewer may not see (a private event is "not found" to outsiders,
+	// and an event hidden by the instance's moderators to everyone).
 	ErrNotFound = storage.ErrNotFound
 	// ErrForbidden: the actor may not do this.
 	ErrForbidden = errors.New("events: forbidden")
@@ -88,6 +89,13 @@ const (
 	ParticipantRemoved ChangeKind = "participant.removed" // left or cancelled
 	CommentCreated     ChangeKind = "comment.created"
 	CommentUpdated     ChangeKind = "comment.updated" // edited, approved, rejected, deleted
+	// EventHidden and EventShown: the instance's moderators hid the
+	// event, or showed it again (Service.HideEvent). They are local
+	// decisions: the federation outbox ignores them, and embedders may
+	// use them to drop the event from (or put it back into) their own
+	// listings. ActorID is empty: the moderation service records who.
+	EventHidden ChangeKind = "event.hidden"
+	EventShown  ChangeKind = "event.shown"
 )
 
 // Change is one committed change. Event is always set; Participant and

@@ -22,8 +22,17 @@ type Store interface {
 type EventStore interface {
 	// CreateEvent inserts e. ErrConflict when its ID or APID is taken.
 	CreateEvent(ctx context.Context, e *Event) error
-	// UpdateEvent replaces the stored event with e's fields (by ID).
+	// UpdateEvent replaces the stored event with e's fields (by ID),
+	// except Hidden: the stored value is kept whatever e.Hidden says, so
+	// that an update (an organizer's, or a remote one from the wire)
+	// never shows an event the moderators hid.
 	UpdateEvent(ctx context.Context, e *Event) error
+	// SetEventHidden sets the event's Hidden flag and nothing else (not
+	// UpdatedAt, which orders remote updates). ErrNotFound when there is
+	// no such event.
+	SetEventHidden(ctx context.Context, id string, hidden bool) error
+	// GetEvent and GetEventByAPID return the event even when it is
+	// hidden (with Hidden set).
 	GetEvent(ctx context.Context, id string) (*Event, error)
 	GetEventByAPID(ctx context.Context, apID string) (*Event, error)
 	// LockEvent returns the event and, inside a transaction, keeps any
@@ -36,12 +45,13 @@ type EventStore interface {
 
 	// FindEvents returns single (non-recurring) events that match q and
 	// begin in [q.From, q.To), ordered by (BeginsAt, ID), strictly after
-	// q.After, at most q.Limit.
+	// q.After, at most q.Limit. Hidden events are never returned.
 	FindEvents(ctx context.Context, q StoreQuery) ([]Event, error)
 	// FindSeries returns the recurring events that match q and may have
 	// an occurrence beginning in [q.From, q.To): BeginsAt < q.To and
 	// SeriesEndsAt zero or after q.From. q.After and q.Limit are ignored;
 	// at most MaxSeriesPerQuery are returned, ordered by (BeginsAt, ID).
+	// Hidden events are never returned.
 	FindSeries(ctx context.Context, q StoreQuery) ([]Event, error)
 }
 

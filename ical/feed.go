@@ -297,7 +297,7 @@ func (f *Feeds) build(ctx context.Context, kind feedKind, key string) (*feed, er
 
 // publicOrUnlisted: what an anonymous visitor may see by address.
 func publicOrUnlisted(e *events.Event) bool {
-	return !e.Draft && (e.Visibility == events.Public || e.Visibility == events.Unlisted)
+	return !e.Draft && !e.Hidden && (e.Visibility == events.Public || e.Visibility == events.Unlisted)
 }
 
 // public returns the public, published events of q in the window. The
@@ -449,7 +449,7 @@ func (f *Feeds) private(ctx context.Context, fd *feed, token string, from, to ti
 					if err != nil {
 						return nil, fmt.Errorf("ical: event %s: %w", pt.EventID, err)
 					}
-					if e.Draft || !inWindow(e, from, to) {
+					if e.Draft || e.Hidden || !inWindow(e, from, to) {
 						continue
 					}
 					m = &mine{event: *e}

@@ -249,3 +249,29 @@ func TestNewFeedsRequiresDependencies(t *testing.T) {
 	assert.True(t, ical.IsFeedPath("/@alice/feed.ics"))
 	assert.False(t, ical.IsFeedPath("/events/abc"))
 }
+
+// TestHiddenEventsLeaveEveryFeed: an event the instance's moderators hid
+// is in no public or private feed and its own .ics answers 404, until
+// it is shown again.
+func TestHiddenEventsLeaveEveryFeed(t *testing.T) {
+	t.Parallel()
+	w := newPrivacyWorld(t)
+	tok, _, err := w.inst.Identity.CreateFeedToken(w.ctx, w.aliceAccount, w.alice)
+	require.NoError(t, err)
+	bobTok := bobToken(t, w)
+	feeds := []string{"/@alice/feed.ics", "/feed/instance.ics", "/feed/private/" + tok + ".ics", "/feed/private/" + bobTok + ".ics"}
+
+	require.NoError(t, w.inst.Events.HideEvent(w.ctx, w.public, true))
+	assert.Equal(t, http.StatusNotFound, w.get("/events/"+w.public+".ics").StatusCode)
+	for _, path := range feeds {
+		res := w.get(path)
+		require.Equal(t, http.StatusOK, res.StatusCode, path)
+		assert.NotContains(t, body(t, res), "Public picnic", path)
+	}
+
+	require.NoError(t, w.inst.Events.HideEvent(w.ctx, w.public, false))
+	assert.Equal(t, http.StatusOK, w.get("/events/"+w.public+".ics").StatusCode)
+	for _, path := range feeds {
+		assert.Contains(t, body(t, w.get(path)), "Public picnic", path)
+	}
+}

@@ -23,7 +23,9 @@ import (
 // A missing event answers 404, or 410 with a Tombstone when
 // Config.Tombstones knows it was deleted (the domain keeps no
 // tombstones yet). Remote events stored here are not served: their
-// origin does (404).
+// origin does (404). An event hidden by the instance's moderators
+// answers 404 to every fetch, signed by its organizer or not, and not
+// 410: it may be shown again (events.Service.Get finds no hidden event).
 type EventDocuments struct{ c *core }
 
 func (h *EventDocuments) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -886,11 +886,15 @@ func (s *Services) upsertEvent(ctx context.Context, a *Activity) error {
 		in.ID, in.OrganizerID, in.CreatorID, in.GroupID = old.ID, old.OrganizerID, old.CreatorID, old.GroupID
 		in.Contacts, in.CreatedAt, in.Sequence = old.Contacts, old.CreatedAt, old.Sequence+1
 		in.Local, in.UpdatedAt = false, version.UTC().Truncate(time.Microsecond)
+		in.Hidden = old.Hidden // the store keeps it too: a moderators' decision here
 		if in.PublishedAt.IsZero() {
 			in.PublishedAt = old.PublishedAt
 		}
 		if err := st.UpdateEvent(ctx, &in); err != nil {
 			return err
+		}
+		if old.Hidden {
+			return nil // our moderators hid it: our group does not spread it
 		}
 		return s.relayIfOurGroup(ctx, a, old)
 	case !errors.Is(err, storage.ErrNotFound):

@@ -403,3 +403,18 @@ func TestPrivateGroupEventGoesToRemoteMembersOnly(t *testing.T) {
 	assert.Equal(t, []string{g.APID + "/members"}, got[0].Activity.To)
 	assert.False(t, got[0].Activity.Public())
 }
+
+// TestHidingAnEventFederatesNothing: the moderators' hiding of an event
+// (and showing it again) is a local decision, sent nowhere.
+func TestHidingAnEventFederatesNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.follow(w.alice.ID, w.r3)
+	ev, err := w.inst.Events.Create(w.ctx, w.alice.ID, input("Picnic", t0.Add(48*time.Hour)))
+	require.NoError(t, err)
+	require.Len(t, w.drain(), 1, "the Create")
+	require.NoError(t, w.inst.Events.HideEvent(w.ctx, ev.ID, true))
+	assert.Empty(t, w.drain(), "hiding sends nothing")
+	require.NoError(t, w.inst.Events.HideEvent(w.ctx, ev.ID, false))
+	assert.Empty(t, w.drain(), "showing it again sends nothing")
+}

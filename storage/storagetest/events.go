@@ -28,6 +28,9 @@ func eventCases() []testCase {
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"CommentConflictsNotFoundAndDanglingReferences", testCommentErrors},
 		{"ListComments", testListComments},
+		{"HiddenEventRoundTrip", testHiddenEventRoundTrip},
+		{"HideEvent", testHideEvent},
+		{"HiddenEventsNotCounted", testHiddenEventsNotCounted},
 	}
 }
 

@@ -778,13 +778,28 @@ func (v *memView) CreateEvent(ctx context.Context, e *events.Event) error {
 
 func (v *memView) UpdateEvent(ctx context.Context, e *events.Event) error {
 	return v.write(ctx, func(s *memState) error {
-		if _, ok := s.events[e.ID]; !ok {
+		old, ok := s.events[e.ID]
+		if !ok {
 			return notFound("event", e.ID)
 		}
 		if err := s.checkEvent(e); err != nil {
 			return err
 		}
-		s.events[e.ID] = utc(copyEvent(*e))
+		ne := utc(copyEvent(*e))
+		ne.Hidden = old.Hidden // only SetEventHidden changes it
+		s.events[e.ID] = ne
+		return nil
+	})
+}
+
+func (v *memView) SetEventHidden(ctx context.Context, id string, hidden bool) error {
+	return v.write(ctx, func(s *memState) error {
+		e, ok := s.events[id]
+		if !ok {
+			return notFound("event", id)
+		}
+		e.Hidden = hidden
+		s.events[id] = e
 		return nil
 	})
 }
@@ -830,7 +845,7 @@ func matches(e *events.Event, q events.StoreQuery) bool {
 		return false
 	case !oneOf(e.Visibility, q.Visibilities):
 		return false
-	case e.Draft && !q.IncludeDrafts:
+	case e.Draft && !q.IncludeDrafts, e.Hidden:
 		return false
 	case q.Text != "" && !strings.Contains(strings.ToLower(e.Title+"\x00"+e.Description), strings.ToLower(q.Text)):
 		return false
@@ -1231,7 +1246,9 @@ func (v *memView) CountActiveUsers(_ context.Context, since time.Time) (int, err
 	return n, nil
 }
 
-func countedEvent(e events.Event) bool { return !e.Draft && e.Visibility == events.Public }
+func countedEvent(e events.Event) bool {
+	return !e.Draft && !e.Hidden && e.Visibility == events.Public
+}
 
 func (v *memView) CountLocalEvents(context.Context) (int, error) {
 	n := 0

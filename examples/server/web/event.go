@@ -70,10 +70,14 @@ type eventData struct {
 	CanExport bool
 	// CanMessage: the current profile may write to the participants.
 	CanMessage bool
+	// Hidden: the instance's moderators hid the event; only they see
+	// the page, with a banner and the button that shows it again.
+	Hidden bool
 }
 
 // eventPage is GET /events/{id}, as the current profile (or an anonymous
-// visitor) may see it: a private event is a 404 to outsiders.
+// visitor) may see it: a private event is a 404 to outsiders, an event
+// hidden by the instance's moderators a 404 to everyone but them.
 func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	id := strings.TrimPrefix(r.URL.Path, "/events/")
 	if id == "" || strings.Contains(id, "/") {
@@ -82,6 +86,12 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 	ctx := r.Context()
 	viewer := v.profileID()
 	e, err := w.inst.Events.Get(ctx, viewer, id)
+	hidden := false
+	if errors.Is(err, events.ErrNotFound) && w.staff(v) == nil {
+		if he, herr := w.inst.Events.GetForModeration(ctx, id); herr == nil && he.Hidden {
+			e, err, hidden = he, nil, true
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -118,6 +128,13 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 		}
 	}
 	d.GoogleURL, d.OutlookURL = calendarLinks(w.base, e)
+	if hidden {
+		// For moderators: what the event says, and nothing to do with
+		// it (the service refuses everything) but showing it again.
+		d.Hidden = true
+		w.render(rw, r, v, http.StatusOK, "event", "="+e.Title, d)
+		return nil
+	}
 
 	seats, err := w.parts.CountParticipants(ctx, e.ID, []events.ParticipantRole{events.RoleParticipant})
 	if err != nil {

@@ -146,8 +146,8 @@ type reportData struct {
 	Actions        []actionRow
 	Open           bool
 	LocalProfile   bool // the answerable actor is a local profile: its account may be suspended
-	CanHide        bool // the target is a comment, which moderators hide
-	EventHide      bool // the target is an event, which cannot be hidden yet
+	CanHide        bool // the target is a comment or an event, which moderators hide
+	Hidden         bool // the target is an event that is hidden now
 	Error, Detail  string
 	Field          string
 	ActionsOffered []moderation.ActionKind
@@ -183,7 +183,14 @@ func (w *Web) reportData(ctx context.Context, v *visit, id string) (*reportData,
 	}
 	names := newActorNames(w)
 	d := &reportData{Report: w.reportRow(ctx, names, *rp), Open: rp.Status == moderation.StatusOpen,
-		CanHide: rp.Target.Kind == moderation.TargetComment, EventHide: rp.Target.Kind == moderation.TargetEvent}
+		CanHide: rp.Target.Kind == moderation.TargetComment || rp.Target.Kind == moderation.TargetEvent}
+	if rp.Target.Kind == moderation.TargetEvent {
+		if e, err := w.inst.Events.GetForModeration(ctx, rp.Target.ID); err == nil {
+			d.Hidden = e.Hidden
+		} else if !errors.Is(err, events.ErrNotFound) {
+			return nil, err
+		}
+	}
 	if _, err := w.inst.Identity.GetProfile(ctx, rp.TargetActorID); err == nil {
 		d.LocalProfile = true
 	}
@@ -272,6 +279,37 @@ func (w *Web) actOnReport(rw http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	redirect(rw, r, "/moderation/reports/"+id, msg)
+	return nil
+}
+
+// actOnContent is POST /moderation/act: an action without a report
+// (kind, target_kind, target_id, comment), such as showing a hidden
+// event again from its page; back is the local path to return to.
+func (w *Web) actOnContent(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := w.staff(v); err != nil {
+		return err
+	}
+	f := r.PostForm
+	_, err := w.inst.Moderation.Act(r.Context(), v.account.ID, moderation.ActionInput{Kind: moderation.ActionKind(f.Get("kind")),
+		Target:  moderation.Target{Kind: moderation.TargetKind(f.Get("target_kind")), ID: f.Get("target_id")},
+		Comment: f.Get("comment")})
+	msg := "action_done"
+	var ve *moderation.ValidationError
+	switch {
+	case errors.Is(err, moderation.ErrUnsupported):
+		msg = "action_unsupported"
+	case errors.Is(err, moderation.ErrForbidden):
+		msg = "action_forbidden"
+	case errors.As(err, &ve):
+		return &httpError{status: http.StatusBadRequest, key: "error.invalid", err: err}
+	case err != nil:
+		return modErr(err)
+	}
+	back := f.Get("back")
+	if back == "" {
+		back = "/moderation/log"
+	}
+	redirect(rw, r, localPath(back), msg)
 	return nil
 }
 

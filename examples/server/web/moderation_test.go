@@ -77,7 +77,7 @@ func TestReportsAndModeration(t *testing.T) {
 		b.post(page+"/notes", url.Values{"text": {"x"}}).status(http.StatusNotFound)
 		b.post(page+"/act", url.Values{"kind": {"resolve"}}).status(http.StatusNotFound)
 	}
-	mb.get(page).status(http.StatusOK).contains("spam", `value="resolve"`, "Hiding events is not available yet", "disabled")
+	mb.get(page).status(http.StatusOK).contains("spam", `value="resolve"`, `value="hide"`, `value="unhide"`).lacks("disabled")
 	mb.post(page+"/notes", url.Values{"text": {""}}).status(http.StatusBadRequest)
 	mb.post(page+"/notes", url.Values{"text": {"looks like spam"}}).status(http.StatusSeeOther)
 	res = mb.post(page+"/act", url.Values{"kind": {"resolve"}, "comment": {"removed"}}).status(http.StatusSeeOther)

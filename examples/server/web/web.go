@@ -327,6 +327,7 @@ func (w *Web) table() []route {
 		{"GET /moderation/reports/{rid}", w.moderationReport},
 		{"POST /moderation/reports/{rid}/notes", w.addNote},
 		{"POST /moderation/reports/{rid}/act", w.actOnReport},
+		{"POST /moderation/act", w.actOnContent},
 		{"GET /moderation/log", w.moderationLog},
 		{"GET /rules", w.rulesPage},
 		{"POST /rules", w.setRules},

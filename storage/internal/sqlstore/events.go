@@ -27,10 +27,12 @@ const eventCols = `e.id, e.ap_id, e.url, e.local, e.organizer_id, e.group_id, e.
 	e.place_present, e.place_name, e.place_street, e.place_locality, e.place_region, e.place_postal_code,
 	e.place_country, e.latitude, e.longitude,
 	e.category, e.tags, e.language, e.picture_url, e.links, e.draft, e.comment_moderation,
-	e.recurrence, e.exdates, e.series_ends_at, e.sequence, e.published_at, e.created_at, e.updated_at`
+	e.recurrence, e.exdates, e.series_ends_at, e.sequence, e.published_at, e.created_at, e.updated_at,
+	e.hidden`
 
 // eventColumns are the columns written by insert and update, in the order
-// of eventArgs.
+// of eventArgs. The hidden column is not one of them: CreateEvent writes
+// it too, UpdateEvent keeps it, and only SetEventHidden changes it.
 const eventColumns = `ap_id, url, local, organizer_id, group_id, creator_id, contacts,
 	title, description, search_text, begins_at, ends_at, time_zone, status, visibility, join_mode,
 	external_url, capacity, anonymous_participation, online_address,
@@ -108,7 +110,7 @@ func scanEvent(sc func(dest ...any) error) (events.Event, error) {
 	dest = append(dest, pd.dest()...)
 	dest = append(dest, &e.Category, &tags, &e.Language, &e.PictureURL, &links, &e.Draft, &e.CommentModeration,
 		&e.Recurrence, &exdates, timeCol{&e.SeriesEndsAt}, &e.Sequence, timeCol{&e.PublishedAt},
-		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt})
+		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.Hidden)
 	if err := sc(dest...); err != nil {
 		return events.Event{}, err
 	}
@@ -161,8 +163,8 @@ func (s *store) putTags(ctx context.Context, op string, e *events.Event, replace
 	return nil
 }
 
-// CreateEvent inserts e with its tags. ErrConflict when its ID or APID
-// is taken.
+// CreateEvent inserts e with its tags, and its Hidden flag. ErrConflict
+// when its ID or APID is taken.
 func (s *store) CreateEvent(ctx context.Context, e *events.Event) error {
 	if e.ID == "" {
 		return errors.New("sqlstore: create event: empty ID")
@@ -173,15 +175,16 @@ func (s *store) CreateEvent(ctx context.Context, e *events.Event) error {
 	}
 	return s.atomic(ctx, func(s *store) error {
 		if _, err := s.exec(ctx, "create event",
-			`INSERT INTO events (id, `+eventColumns+`) VALUES (?`+strings.Repeat(", ?", eventColumnCount)+`)`,
-			append([]any{e.ID}, args...)...); err != nil {
+			`INSERT INTO events (id, hidden, `+eventColumns+`) VALUES (?, ?`+strings.Repeat(", ?", eventColumnCount)+`)`,
+			append([]any{e.ID, e.Hidden}, args...)...); err != nil {
 			return err
 		}
 		return s.putTags(ctx, "create event", e, false)
 	})
 }
 
-// UpdateEvent replaces the stored event and its tags by ID.
+// UpdateEvent replaces the stored event and its tags by ID; the hidden
+// column keeps its value.
 func (s *store) UpdateEvent(ctx context.Context, e *events.Event) error {
 	args, err := s.eventArgs(e)
 	if err != nil {
@@ -197,7 +200,12 @@ func (s *store) UpdateEvent(ctx context.Context, e *events.Event) error {
 	})
 }
 
-// GetEvent returns an event by ID.
+// SetEventHidden sets the hidden column of an event, and nothing else.
+func (s *store) SetEventHidden(ctx context.Context, id string, hidden bool) error {
+	return s.execOne(ctx, "set event hidden", `UPDATE events SET hidden = ? WHERE id = ?`, hidden, id)
+}
+
+// GetEvent returns an event by ID, hidden or not.
 func (s *store) GetEvent(ctx context.Context, id string) (*events.Event, error) {
 	e, err := scanEventPtr(s.queryRow(ctx, `SELECT `+eventCols+` FROM events e WHERE e.id = ?`, id).Scan)
 	return e, s.wrap("get event", err)
@@ -226,14 +234,14 @@ func (s *store) DeleteEvent(ctx context.Context, id string) error {
 
 // FindEvents returns single events matching q that begin in [From, To),
 // ordered by (BeginsAt, ID), after q.After, at most q.Limit
-// (events.DefaultPageSize when not set).
+// (events.DefaultPageSize when not set); hidden events never.
 func (s *store) FindEvents(ctx context.Context, q events.StoreQuery) ([]events.Event, error) {
 	return s.find(ctx, "find events", q, false)
 }
 
 // FindSeries returns the recurring events matching q that may have an
 // occurrence beginning in [From, To), at most events.MaxSeriesPerQuery,
-// ordered by (BeginsAt, ID).
+// ordered by (BeginsAt, ID); hidden events never.
 func (s *store) FindSeries(ctx context.Context, q events.StoreQuery) ([]events.Event, error) {
 	return s.find(ctx, "find series", q, true)
 }
@@ -259,7 +267,10 @@ func likePattern(text string) string {
 // or FindSeries (series true) for q; ok is false when q matches nothing
 // without a query. The terms about recurrence, visibility and drafts are
 // literals so that the partial indexes of the schema (events_upcoming,
-// events_upcoming_geo) match them. Plan tests (EXPLAIN QUERY PLAN) use it.
+// events_upcoming_geo) match them. Hidden events are left out by a
+// residual term on the rows the index finds (no index has the column:
+// hidden events are rare, and the rows are read for the result anyway).
+// Plan tests (EXPLAIN QUERY PLAN) use it.
 func FindSQL(d *Dialect, q events.StoreQuery, series bool) (query string, args []any, ok bool) {
 	var p page
 	if series {
@@ -301,6 +312,7 @@ func FindSQL(d *Dialect, q events.StoreQuery, series bool) (query string, args [
 	if !q.IncludeDrafts {
 		p.add("NOT e.draft")
 	}
+	p.add("NOT e.hidden")
 	if q.Text != "" {
 		if strings.Contains(q.Text, searchSep) {
 			return "", nil, false

@@ -34,21 +34,23 @@ func (s *store) CountActiveUsers(ctx context.Context, since time.Time) (int, err
 		t, t, t, t)
 }
 
-// CountLocalEvents counts the local events that are public and
-// published (not drafts); a recurring series counts once.
+// CountLocalEvents counts the local events that are public, published
+// (not drafts) and not hidden by moderators; a recurring series counts
+// once.
 func (s *store) CountLocalEvents(ctx context.Context) (int, error) {
 	return s.count(ctx, "count local events",
-		`SELECT count(*) FROM events WHERE local AND NOT draft AND visibility = 'public'`)
+		`SELECT count(*) FROM events WHERE local AND NOT draft AND NOT hidden AND visibility = 'public'`)
 }
 
 // CountLocalComments counts the published comments written by local
-// actors on public, published events, local or remote.
+// actors on public, published events that are not hidden, local or
+// remote.
 func (s *store) CountLocalComments(ctx context.Context) (int, error) {
 	return s.count(ctx, "count local comments",
 		`SELECT count(*) FROM comments c
 		JOIN actors a ON a.id = c.author_id
 		JOIN events e ON e.id = c.event_id
-		WHERE a.local AND c.state = 'published' AND e.visibility = 'public' AND NOT e.draft`)
+		WHERE a.local AND c.state = 'published' AND e.visibility = 'public' AND NOT e.draft AND NOT e.hidden`)
 }
 
 // count runs a SELECT count(*) on the read pool (or the transaction).
