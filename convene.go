@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"time"
 
+	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/federation/delivery"
 	"codeberg.org/convene/convene/federation/inbox"
@@ -52,8 +53,12 @@ type Store interface {
 	identity.SuspensionStore
 	identity.ApprovalStore
 	identity.DirectoryStore
+	// The members' choice of mail for their groups' discussions.
+	groups.NotifyStore
 	// Reports, the moderation queue and its log.
 	moderation.ReportStore
+	// Private conversations between participants and organizers.
+	conversations.ConversationStore
 }
 
 // Config configures an Instance.
@@ -81,6 +86,9 @@ type Config struct {
 	// IdentityHook is told of every follow change inside its
 	// transaction; optional.
 	IdentityHook identity.Hook
+	// ConversationHook is told of every private message inside its
+	// transaction; optional (the notifier mails the local recipients).
+	ConversationHook conversations.Hook
 	// Federation turns ActivityPub on: nil leaves the instance on its
 	// own. The federation outbox then runs after the hooks above, in the
 	// same transactions.
@@ -97,6 +105,9 @@ type Instance struct {
 	// Moderation holds reports, the moderation queue, the action log and
 	// the instance's rules.
 	Moderation *moderation.Service
+	// Conversations holds the private messages between an event's
+	// participants and its organizers.
+	Conversations *conversations.Service
 	// Federation is nil unless Config.Federation was set.
 	Federation *Federation
 
@@ -149,7 +160,13 @@ func New(cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}
-	inst := &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds, Moderation: mod, store: cfg.Store}
+	conv, err := conversations.New(conversations.Config{Store: cfg.Store, BaseURL: cfg.BaseURL,
+		Hook: cfg.ConversationHook, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("convene: %w", err)
+	}
+	inst := &Instance{Identity: id, Groups: gr, Events: ev, Feeds: feeds, Moderation: mod, Conversations: conv,
+		store: cfg.Store}
 	if ob != nil {
 		if inst.Federation, err = newFederation(cfg, inst, ob); err != nil {
 			return nil, fmt.Errorf("convene: %w", err)

@@ -91,6 +91,11 @@
 // as a Change that carries the object, so the outbox federates it and
 // notifications can go out.
 //
+// A local member may ask for an email for every new message of the
+// group's discussions (Service.SetDiscussionMail; package notify sends
+// them). The choice is private, neither federated nor a Change, and kept
+// by a NotifyStore, which a Store may implement next to its contract.
+//
 // Local content gets an ActivityPub id under the base URL:
 // /discussions/{id} (its messages /discussions/{id}/comments/{id}),
 // /resource/{id}, /p/{id}, /todo-lists/{id} and /todos/{id}. Content of

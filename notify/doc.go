@@ -7,7 +7,8 @@
 // see [Locales]), embedded in the binary: account confirmation, password
 // reset, anonymous participation confirmation with its cancellation
 // link, participation approved or rejected, event updated or cancelled,
-// a reminder before each occurrence, group invitation. A message is
+// a reminder before each occurrence, group invitation, a new message in
+// a group's discussion. A message is
 // written in its recipient's locale (identity.Account.Locale, or the
 // locale an anonymous participant joined with), falling back to the
 // language ("fr-CA" to "fr") and then to Config.DefaultLocale; times are
@@ -27,7 +28,14 @@
 // error. Changes to events and participations reach the Notifier as an
 // events.Hook ([Notifier.EventChanged]); it queues a notice when the
 // change's transaction commits (never inside it, never for a rollback)
-// and [Notifier.Run] sends it. Run also sends reminders ([Notifier.Remind]),
+// and [Notifier.Run] sends it. New discussion messages reach it the same
+// way as a groups.Hook ([Notifier.GroupChanged]): each goes to the local
+// members who asked for the mail of their group's discussions
+// (groups.Service.SetDiscussionMail, read through Config.Groups), but not
+// to its author's account, whether the author is local or remote; the
+// message's HTML becomes plain text, with links to the discussion and
+// to the page where the mail is turned off (Config.DiscussionPage).
+// Run also sends reminders ([Notifier.Remind]),
 // remembering the occurrences already reminded in Config.StateDir.
 //
 // The notice queue is in memory and bounded (QueueSize): a crash loses
@@ -39,11 +47,12 @@
 // # Wiring
 //
 // The Notifier's dependencies are small interfaces that the storage
-// backend implements (Directory, EventStore), so that it can be built
-// before convene.New and passed as the events hook:
+// backend implements (Directory, EventStore, GroupMailStore), so that it
+// can be built before convene.New and passed as the events and groups
+// hook:
 //
-//	n, err := notify.New(notify.Config{Mail: sender, Identity: db, Events: db,
+//	n, err := notify.New(notify.Config{Mail: sender, Identity: db, Events: db, Groups: db,
 //		BaseURL: base, InstanceName: name, StateDir: filepath.Join(dataDir, "notify")})
-//	inst, err := convene.New(convene.Config{..., EventHook: n})
+//	inst, err := convene.New(convene.Config{..., EventHook: n, GroupHook: n})
 //	go n.Run(ctx)
 package notify

@@ -23,6 +23,7 @@ var testNow = time.Date(2026, 3, 13, 12, 0, 0, 0, time.UTC)
 type fakeDir struct {
 	profiles map[string]*identity.Profile
 	accounts map[string]*identity.Account
+	actors   map[string]*identity.Actor // other actors than profiles (remote people)
 }
 
 func (d *fakeDir) GetProfile(_ context.Context, id string) (*identity.Profile, error) {
@@ -42,6 +43,9 @@ func (d *fakeDir) GetAccount(_ context.Context, id string) (*identity.Account, e
 func (d *fakeDir) GetActor(_ context.Context, id string) (*identity.Actor, error) {
 	if p, ok := d.profiles[id]; ok {
 		return &p.Actor, nil
+	}
+	if a, ok := d.actors[id]; ok {
+		return a, nil
 	}
 	return nil, identity.ErrNotFound
 }

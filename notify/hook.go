@@ -18,6 +18,9 @@ type job struct {
 	event       events.Event
 	participant *events.Participant // participation notices
 	actorID     string              // who made the change: not told of it
+	group       *groupJob           // a group discussion's notice (GroupChanged)
+	// a private message's notice (ConversationChanged)
+	conversation *convJob
 }
 
 // EventChanged implements events.Hook. It looks at the change inside its
@@ -139,6 +142,14 @@ func (n *Notifier) remindLogged(ctx context.Context) {
 
 // process sends the messages of a notice.
 func (n *Notifier) process(ctx context.Context, j job) {
+	if j.group != nil {
+		n.processDiscussion(ctx, j)
+		return
+	}
+	if j.conversation != nil {
+		n.processConversation(ctx, j)
+		return
+	}
 	e := &j.event
 	var att []mail.Attachment
 	if j.kind != ParticipationRejected {

@@ -86,6 +86,15 @@ type Config struct {
 	// "" keeps them in memory only: a restart then reminds again the
 	// occurrences of the next ReminderLead.
 	StateDir string
+	// Groups finds the members who want the mail of their groups'
+	// discussions (GroupChanged); optional: nil sends no such mail.
+	// Every storage backend implements it.
+	Groups GroupMailStore
+	// DiscussionPage links a group discussion's mail to its page, and to
+	// the group's list of discussions (where the mail is turned off); nil
+	// means BaseURL/groups/{group id}/discussions[/{discussion id}], the
+	// pages of examples/server.
+	DiscussionPage DiscussionPageFunc
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives dropped notices and failed sends; nil discards.
@@ -97,6 +106,8 @@ type Notifier struct {
 	mail     mail.Sender
 	dir      Directory
 	events   EventStore
+	groups   GroupMailStore
+	pages    DiscussionPageFunc
 	base     string
 	instance string
 	locale   string
@@ -132,6 +143,8 @@ func New(cfg Config) (*Notifier, error) {
 		mail:     cfg.Mail,
 		dir:      cfg.Identity,
 		events:   cfg.Events,
+		groups:   cfg.Groups,
+		pages:    cfg.DiscussionPage,
 		base:     strings.TrimSuffix(cfg.BaseURL, "/"),
 		instance: oneLine(cfg.InstanceName, 100),
 		lead:     cfg.ReminderLead,
@@ -148,6 +161,9 @@ func New(cfg Config) (*Notifier, error) {
 		if n.locale == "" {
 			return nil, fmt.Errorf("notify: Config.DefaultLocale %q is not one of %v", cfg.DefaultLocale, Locales())
 		}
+	}
+	if n.pages == nil {
+		n.pages = discussionPath(n.base)
 	}
 	if n.lead == 0 {
 		n.lead = DefaultReminderLead

@@ -40,7 +40,9 @@ func TestGolden(t *testing.T) {
 				d := data{Instance: "Events Example", BaseURL: "https://events.example", Name: "Zoé",
 					Link: "https://events.example/link?t=secret", CancelLink: "https://events.example/cancel?t=secret2",
 					Event: viewOf(e, e.BeginsAt, e.EndsAt, loc, ""), Waitlisted: k == ParticipationApproved,
-					Group: "Repair Café Paris", GroupURL: "https://events.example/@repair", Inviter: "Alice"}
+					Group: "Repair Café Paris", GroupURL: "https://events.example/@repair", Inviter: "Alice",
+					Discussion: "Budget 2026", Author: "Alice", Message: "Shall we buy a soldering iron?\n\n- yes\n- no",
+					Reply: k == GroupDiscussion}
 				d.Event.Online = "https://visio.example/room"
 				out, err := tpl.render(loc, k, d)
 				require.NoError(t, err)

@@ -30,12 +30,20 @@ const (
 	EventCancelled        Kind = "event.cancelled"
 	EventReminder         Kind = "event.reminder"
 	GroupInvitation       Kind = "group.invitation"
+	// GroupDiscussion is a new message in a group's discussion (a new
+	// discussion's first message, or a reply), to the members who asked
+	// for it (groups.Service.SetDiscussionMail).
+	GroupDiscussion Kind = "group.discussion"
+	// ConversationMessage is a private message about an event, to its
+	// local recipients (ConversationChanged).
+	ConversationMessage Kind = "conversation.message"
 )
 
 // Kinds returns every message kind.
 func Kinds() []Kind {
 	return []Kind{AccountConfirm, PasswordReset, ParticipationConfirm, ParticipationApproved,
-		ParticipationRejected, EventUpdated, EventCancelled, EventReminder, GroupInvitation}
+		ParticipationRejected, EventUpdated, EventCancelled, EventReminder, GroupInvitation, GroupDiscussion,
+		ConversationMessage}
 }
 
 // Locales returns the locales messages are written in. Others fall back
@@ -83,8 +91,15 @@ type data struct {
 	Event      eventView
 	Waitlisted bool // approved onto the waiting list
 	Group      string
-	GroupURL   string
+	GroupURL   string // a group discussion: the list of its discussions
 	Inviter    string
+	// A group discussion's message: the discussion's title, the
+	// author's name, the message as plain text, and whether it is a
+	// reply (not the discussion's first message).
+	Discussion string
+	Author     string
+	Message    string
+	Reply      bool
 }
 
 // eventView is an event as a message shows it, in the recipient's

@@ -49,6 +49,10 @@ func TestTwoServersGroupContent(t *testing.T) {
 	})
 
 	orgWeb, beaWeb := newBrowser(t, a, "org@a.example"), newBrowser(t, b, "bea@b.example")
+	// org asks for an email for every new message of the group's
+	// discussions.
+	page, _ := orgWeb.submit("/groups/"+gA+"/discussions", "/groups/"+gA+"/discussions/mail", url.Values{"on": {"1"}})
+	require.Contains(t, page, "Stop emailing me")
 
 	// org starts a discussion on A: it shows in B's group, with its message.
 	page, loc := orgWeb.submit("/groups/"+gA+"/discussions", "/groups/"+gA+"/discussions",
@@ -76,6 +80,10 @@ func TestTwoServersGroupContent(t *testing.T) {
 		return strings.Contains(orgWeb.get("/groups/"+gA+"/discussions/"+dA), "The coast!")
 	})
 	assert.Contains(t, orgWeb.get("/groups/"+gA+"/discussions/"+dA), "@bea@"+b.host, "by bea of B")
+	// …and is mailed to org, who asked for it.
+	eventually(t, "bea's reply is mailed to org on A", func() bool {
+		return a.mailed("org@a.example", "group.discussion")
+	})
 
 	// org adds a pad link on A (title and summary given: no preview
 	// fetch): it shows in B's resources.

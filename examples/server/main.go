@@ -214,8 +214,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	notices, err := notify.New(notify.Config{Mail: sender, Identity: store, Events: store, BaseURL: c.baseURL, InstanceName: c.name,
-		StateDir: filepath.Join(c.dataDir, "notify"), Log: log})
+	notices, err := notify.New(notify.Config{Mail: sender, Identity: store, Events: store, Groups: store,
+		BaseURL: c.baseURL, InstanceName: c.name, StateDir: filepath.Join(c.dataDir, "notify"), Log: log})
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// the instance: federation's content negotiation reaches it through
 	// this, filled in below.
 	pages := &lateHandler{}
-	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, Name: c.name, EventHook: notices,
+	inst, err := convene.New(convene.Config{Store: store, BaseURL: c.baseURL, Name: c.name, EventHook: notices, GroupHook: notices,
+		ConversationHook: notices,
 		Federation: &convene.FederationConfig{AllowPrivate: allow, Log: log, HTML: pages,
 			OpenRegistrations: c.registrations == "open",
 			DeliveryTimeout:   c.deliveryTimeout, DeliveryLease: c.deliveryLease,

@@ -61,6 +61,8 @@ type memState struct {
 	held         map[string]time.Time // by account id
 	content      memContent           // groups.ContentStore
 	mod          modState             // moderation.ReportStore (memory_moderation_test.go)
+	dmail        map[[2]string]bool   // groups.NotifyStore by (group, profile) (memory_groupmail_test.go)
+	conv         convState            // conversations.ConversationStore (memory_conversations_test.go)
 }
 
 type profileRow struct {
@@ -84,6 +86,7 @@ func newMemState() *memState {
 		participants: map[string]events.Participant{}, comments: map[string]events.Comment{},
 		imported: map[[2]string]ical.Imported{}, subs: map[string]ical.Subscription{},
 		gone: map[string]time.Time{}, suspended: map[string]time.Time{}, held: map[string]time.Time{}, content: newMemContent(), mod: newModState(),
+		dmail: map[[2]string]bool{}, conv: newConvState(),
 	}
 }
 
@@ -99,6 +102,7 @@ func (s *memState) clone() *memState {
 		participants: maps.Clone(s.participants), comments: maps.Clone(s.comments),
 		imported: maps.Clone(s.imported), subs: maps.Clone(s.subs),
 		gone: maps.Clone(s.gone), suspended: maps.Clone(s.suspended), held: maps.Clone(s.held), content: s.content.clone(), mod: s.mod.clone(),
+		dmail: maps.Clone(s.dmail), conv: s.conv.clone(),
 	}
 }
 
@@ -835,6 +839,7 @@ func (v *memView) DeleteEvent(ctx context.Context, id string) error {
 		maps.DeleteFunc(s.participants, func(_ string, p events.Participant) bool { return p.EventID == id })
 		maps.DeleteFunc(s.comments, func(_ string, c events.Comment) bool { return c.EventID == id })
 		maps.DeleteFunc(s.imported, func(_ [2]string, m ical.Imported) bool { return m.EventID == id })
+		s.conv.deleteEvent(id)
 		return nil
 	})
 }

@@ -128,6 +128,8 @@ func groupsOfCases() []group {
 		{"Approval", approvalCases()},
 		{"Directory", directoryCases()},
 		{"Moderation", moderationCases()},
+		{"GroupMail", groupMailCases()},
+		{"Conversations", conversationCases()},
 	}
 }
 

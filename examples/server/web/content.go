@@ -72,6 +72,10 @@ type discussionsData struct {
 	Error       string
 	Field       string
 	Detail      string
+
+	// MailChoice shows the form that turns the mail of new messages on
+	// (Mail false) or off (discussion_mail.go).
+	MailChoice, Mail bool
 }
 
 // groupDiscussions is GET /groups/{id}/discussions: the threads, with
@@ -95,6 +99,9 @@ func (w *Web) discussionsData(ctx context.Context, v *visit, ga *groupAccess) (*
 		return nil, err
 	}
 	d := &discussionsData{Group: ga.g, Member: ga.member, CanCreate: w.may(ctx, v, ga.g.ID, groups.PermDiscussionCreate)}
+	if d.MailChoice, d.Mail, err = w.discussionMailState(ctx, v, ga); err != nil {
+		return nil, err
+	}
 	names := newActorNames(w)
 	for i := len(ds) - 1; i >= 0; i-- { // newest first
 		unread, err := w.inst.Groups.Unread(ctx, v.profile.ID, &ds[i])
@@ -146,6 +153,7 @@ type discussionData struct {
 	Messages             []messageRow
 	CanReply, CanRename  bool
 	CanDelete            bool
+	MailChoice, Mail     bool // as discussionsData's
 	Error, Field, Detail string
 }
 
@@ -186,6 +194,9 @@ func (w *Web) discussionData(ctx context.Context, v *visit, ga *groupAccess, id 
 		CanReply:  groups.Can(role, groups.PermCommentCreate),
 		CanRename: groups.Can(role, groups.PermDiscussionUpdate) || (member && disc.CreatorID == me),
 		CanDelete: groups.Can(role, groups.PermDiscussionDelete)}
+	if d.MailChoice, d.Mail, err = w.discussionMailState(ctx, v, ga); err != nil {
+		return nil, err
+	}
 	names := newActorNames(w)
 	for i, c := range cs {
 		row := messageRow{Comment: c, First: i == 0}

@@ -297,6 +297,7 @@ func (w *Web) table() []route {
 
 		{"GET /groups/{id}/discussions", w.groupDiscussions},
 		{"POST /groups/{id}/discussions", w.createDiscussion},
+		{"POST /groups/{id}/discussions/mail", w.setDiscussionMail},
 		{"GET /groups/{id}/discussions/{did}", w.discussionPage},
 		{"POST /groups/{id}/discussions/{did}/reply", w.replyDiscussion},
 		{"POST /groups/{id}/discussions/{did}/rename", w.renameDiscussion},
