@@ -131,6 +131,7 @@ func New(cfg Config) (*Instance, error) {
 		cfg.EventHook = eventHooks{cfg.EventHook, ob}
 		cfg.GroupHook = groupHooks{cfg.GroupHook, ob}
 		cfg.IdentityHook = identityHooks{cfg.IdentityHook, ob}
+		cfg.ConversationHook = conversationHooks{cfg.ConversationHook, ob}
 	}
 	id, err := identity.New(identity.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Now: cfg.Now,
 		Argon2: cfg.Argon2, GenerateKey: cfg.GenerateKey, Hook: cfg.IdentityHook})
@@ -206,7 +207,18 @@ type (
 	eventHooks    struct{ a, b events.Hook }
 	groupHooks    struct{ a, b groups.Hook }
 	identityHooks struct{ a, b identity.Hook }
+	// conversationHooks: the notifier, then the outbox.
+	conversationHooks struct{ a, b conversations.Hook }
 )
+
+func (h conversationHooks) ConversationChanged(ctx context.Context, tx storage.Tx, c conversations.Change) error {
+	if h.a != nil {
+		if err := h.a.ConversationChanged(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return h.b.ConversationChanged(ctx, tx, c)
+}
 
 func (h eventHooks) EventChanged(ctx context.Context, tx storage.Tx, c events.Change) error {
 	if h.a != nil {

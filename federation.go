@@ -158,7 +158,8 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 	}
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: inst.Identity, Actors: f.Resolver, Events: cfg.Store,
 		Participation: inst.Events, RemoteEvents: cfg.Store, Groups: inst.Groups, RemoteMembers: inst.Groups, Members: cfg.Store,
-		Content: inst.Groups, ContentStore: cfg.Store, Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
+		Content: inst.Groups, ContentStore: cfg.Store, Conversations: inst.Conversations, ConversationStore: cfg.Store,
+		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
 		Reports: inst.Moderation, Now: cfg.Now})
 	if err != nil {
 		return nil, err

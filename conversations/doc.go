@@ -12,7 +12,18 @@
 // edited. The organizers are defined once, by Service.IsOrganizer: the
 // organizing actor (a profile, or the group), the participations of role
 // creator or moderator, and for a group's event the group's members whom
-// the group's matrix lets moderate its events (moderator and above).
+// the group's matrix lets moderate its events (moderator and above);
+// for a remote event, also any remote actor of the event's own host,
+// which knows roles we do not.
+//
+// # Federation
+//
+// Package federation/outbox sends each message written here to its
+// remote recipients as a Create of a Note addressed to them only and
+// mentioning them, inReplyTo the event, with the conversation as its
+// context (WIRE.md §2.7); federation/inbox hands such Notes to
+// Service.Receive, found by the message they answer (a Mastodon reply),
+// by our conversation's IRI, or by the event and the local side.
 //
 // # Who writes
 //

@@ -50,6 +50,9 @@ func TestIsOrganizer(t *testing.T) {
 		{"group member", group, groupMemb, false},
 		{"group moderator, other event", local, groupMod, false},
 		{"remote organizer", remote, func(f *fixture) *identity.Actor { return f.remoteOrg }, true},
+		{"an actor of a remote event's host", remote, remotePart, true},
+		{"an actor of another host", remote, func(f *fixture) *identity.Actor { return f.actor("elsewhere.example", "x") }, false},
+		{"a local participant of a remote event", remote, func(f *fixture) *identity.Actor { return f.localPart }, false},
 	}
 	for _, tt := range tests {
 		got, err := f.svc.IsOrganizer(f.ctx, tt.event(f), tt.who(f).ID)

@@ -152,7 +152,9 @@ func groupOrganizerRoles() []groups.Role {
 // actor (the profile, or the group itself), holds a participation of
 // role creator or moderator, or, for a group's event, is a member of the
 // group whom the group's permission matrix lets moderate its events
-// (groups.PermEventModerate: moderator and above). This is the one rule
+// (groups.PermEventModerate: moderator and above). For a remote event,
+// any remote actor of the event's own host is an organizer too: that
+// instance decides who speaks for its events. This is the one rule
 // of who stands on the organizer side of every conversation about e.
 func (s *Service) IsOrganizer(ctx context.Context, e *events.Event, actorID string) (bool, error) {
 	ok, err := isOrganizer(ctx, s.store, e, actorID)
@@ -168,6 +170,22 @@ func isOrganizer(ctx context.Context, st Store, e *events.Event, actorID string)
 	}
 	if actorID == e.OrganizerID || (e.GroupID != "" && actorID == e.GroupID) {
 		return true, nil
+	}
+	if !e.Local {
+		// A remote event's own instance says who organizes it (a
+		// group's moderators, its co-organizers): we know few of their
+		// roles, so an actor of the event's host stands for it, as the
+		// inbox lets such an actor act for a remote group.
+		a, err := st.GetActor(ctx, actorID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		if !a.Local && sameHost(a.APID, e.APID) {
+			return true, nil
+		}
 	}
 	p, err := st.GetParticipantByActor(ctx, e.ID, actorID)
 	switch {
@@ -359,4 +377,12 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// sameHost reports whether two absolute IRIs have the same host and
+// port (case-insensitively).
+func sameHost(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Host != "" && strings.EqualFold(ua.Host, ub.Host)
 }

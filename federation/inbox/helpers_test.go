@@ -19,6 +19,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/federation/httpsig"
 	"codeberg.org/convene/convene/federation/inbox"
@@ -158,6 +159,7 @@ type env struct {
 	refreshed    []string
 	joins        []inbox.JoinAnswer
 
+	conv       *conversations.Service
 	alice, org *identity.Actor // local
 	event      *events.Event   // local, organized by org, capacity 1
 	remote     map[string]*identity.Actor
@@ -204,8 +206,11 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	require.NoError(t, err)
 	e.mod, err = moderation.New(moderation.Config{Store: db, Identity: id, Now: now})
 	require.NoError(t, err)
+	e.conv, err = conversations.New(conversations.Config{Store: db, BaseURL: base, Now: now})
+	require.NoError(t, err)
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
 		Groups: gr, RemoteMembers: gr, Members: db, Content: gr, ContentStore: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
+		Conversations: e.conv, ConversationStore: db,
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
 				e.mu.Lock()

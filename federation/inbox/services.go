@@ -159,6 +159,10 @@ type ServicesConfig struct {
 	// it. Content is groups.Service, ContentStore groups.ContentStore.
 	Content      GroupContent
 	ContentStore ContentLookup
+	// Conversations and ConversationStore take private messages about
+	// events (conversations.Service and its store); nil ignores them.
+	Conversations     PrivateMessages
+	ConversationStore ConversationLookup
 	// Reports takes Flags from other instances into the moderation
 	// queue (moderation.Service); nil ignores them.
 	Reports interface {
@@ -227,6 +231,9 @@ func (s *Services) upsert(ctx context.Context, a *Activity) error {
 		return err
 	}
 	if done, err := s.content(ctx, a); done || err != nil {
+		return err
+	}
+	if done, err := s.privateMessage(ctx, a); done || err != nil {
 		return err
 	}
 	if s.cfg.RemoteEvents == nil {

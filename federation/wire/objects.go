@@ -41,9 +41,17 @@ type Note struct {
 	InReplyTo     string // the event or the parent comment
 	Audience      string // FEP-1b12: the group, for group content
 	To, CC        []string
-	Published     time.Time
-	Updated       time.Time
+	// Mentions are the actors the Note mentions (tag Mention), so that
+	// microblogging servers notify them: the recipients of a private
+	// message.
+	Mentions  []Mention
+	Published time.Time
+	Updated   time.Time
 }
+
+// Mention is a mentioned actor: its IRI and, optionally, its handle
+// ("@user@host").
+type Mention struct{ Href, Name string }
 
 func (n Note) writeObject(e *enc) error {
 	if n.ID == "" || n.Actor == "" {
@@ -67,9 +75,62 @@ func (n Note) writeObject(e *enc) error {
 	e.strProp("audience", n.Audience)
 	e.irisAlways("to", n.To)
 	e.irisAlways("cc", n.CC)
+	if len(n.Mentions) > 0 {
+		e.key("tag")
+		e.openArr()
+		for _, m := range n.Mentions {
+			e.elem()
+			e.open()
+			e.strProp("type", "Mention")
+			e.strProp("href", m.Href)
+			e.strProp("name", m.Name)
+			e.close()
+		}
+		e.closeArr()
+	}
 	e.timeProp("published", n.Published, nil)
 	e.timeProp("updated", n.Updated, nil)
 	return nil
+}
+
+// PrivateView is a private message about an event (package
+// conversations) as it travels.
+type PrivateView struct {
+	ID      string // the message's IRI
+	Author  string // the author's actor IRI
+	Content string // sanitized HTML
+	// Event is the event's IRI: the Note is inReplyTo it, so that the
+	// receiver finds the conversation by event and participant, as
+	// Mobilizon's private comments on an event are.
+	Event string
+	// Context is the conversation's IRI on the author's instance.
+	Context string
+	// Recipients are the actors the message goes to, with their handles
+	// when known (same length, "" for unknown).
+	Recipients, Handles []string
+	Published           time.Time
+}
+
+// PrivateNote is the Note of a private message: addressed only to its
+// recipients, who are mentioned (WIRE.md §2.7), never to Public or to
+// any collection.
+func PrivateNote(v PrivateView) Note {
+	n := Note{ID: v.ID, Content: v.Content, Actor: v.Author, AttributedTo: v.Author, Context: v.Context,
+		InReplyTo: v.Event, To: append([]string(nil), v.Recipients...), Published: v.Published}
+	for i, r := range v.Recipients {
+		m := Mention{Href: r}
+		if i < len(v.Handles) {
+			m.Name = v.Handles[i]
+		}
+		n.Mentions = append(n.Mentions, m)
+	}
+	return n
+}
+
+// CreatePrivateNote is the Create of a private message, addressed as
+// its Note.
+func CreatePrivateNote(n Note) Activity {
+	return Activity{Type: TypeCreate, ID: n.ID + "/activity", Actor: n.Actor, Object: n, To: n.To, Published: n.Published}
 }
 
 // CommentView builds the Note of an event comment.
