@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/federation/delivery"
 	"codeberg.org/convene/convene/federation/endpoints"
 	"codeberg.org/convene/convene/federation/httpsig"
@@ -88,6 +89,7 @@ type Federation struct {
 	identity *identity.Service
 	groups   *groups.Service
 	store    Store
+	services *inbox.Services
 	now      func() time.Time
 	log      *slog.Logger
 	signers  sync.Map // actor IRI → *httpsig.Signer
@@ -160,10 +162,11 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		Participation: inst.Events, RemoteEvents: cfg.Store, Groups: inst.Groups, RemoteMembers: inst.Groups, Members: cfg.Store,
 		Content: inst.Groups, ContentStore: cfg.Store, Conversations: inst.Conversations, ConversationStore: cfg.Store,
 		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
-		Reports: inst.Moderation, Now: cfg.Now})
+		Reports: inst.Moderation, Gone: goneActors{inst.Identity, cfg.Store}, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
+	f.services = svc
 	if f.Inbox, err = inbox.New(inbox.Config{BaseURL: cfg.BaseURL, Verifier: f.Verifier, Fetcher: f.SignedClient,
 		Parser: parser, Policy: policy, Seen: cfg.Store, Tombstones: cfg.Store, Owners: svc, Suspended: inst.Identity,
 		Handlers: svc.Handlers(), Now: cfg.Now}); err != nil {
@@ -199,7 +202,29 @@ func (f *Federation) gone(ctx context.Context, j delivery.Job) {
 		f.log.WarnContext(ctx, "delivery: 410 Gone", "inbox", j.Inbox, "err", err)
 	case a != nil:
 		f.log.InfoContext(ctx, "delivery: remote actor gone", "actor", a.APID)
+		if err := f.services.ActorGone(ctx, a.APID); err != nil {
+			f.log.WarnContext(ctx, "delivery: cleaning up after a gone actor", "actor", a.APID, "err", err)
+		}
 	}
+}
+
+// goneActors is what inbox.Services.ActorGone needs: the identity
+// service marks the actor gone, the store lists what it held.
+type goneActors struct {
+	id *identity.Service
+	st Store
+}
+
+func (g goneActors) RemoteActorGone(ctx context.Context, apID string) error {
+	return g.id.RemoteActorGone(ctx, apID)
+}
+
+func (g goneActors) ListParticipations(ctx context.Context, actorID string, roles []events.ParticipantRole, after storage.Cursor, limit int) ([]events.Participant, error) {
+	return g.st.ListParticipations(ctx, actorID, roles, after, limit)
+}
+
+func (g goneActors) ListMemberships(ctx context.Context, actorID string, roles []groups.Role, after storage.Cursor, limit int) ([]groups.Member, error) {
+	return g.st.ListMemberships(ctx, actorID, roles, after, limit)
 }
 
 // signer returns the signer of a local actor, by IRI. Keys of local

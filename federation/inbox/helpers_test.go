@@ -210,7 +210,7 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	require.NoError(t, err)
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
 		Groups: gr, RemoteMembers: gr, Members: db, Content: gr, ContentStore: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
-		Conversations: e.conv, ConversationStore: db,
+		Conversations: e.conv, ConversationStore: db, Gone: goneActors{id, db},
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
 				e.mu.Lock()
@@ -406,4 +406,23 @@ func (r followRecorder) FollowChanged(_ context.Context, _ storage.Tx, c identit
 	defer r.e.mu.Unlock()
 	r.e.follows = append(r.e.follows, c)
 	return nil
+}
+
+// goneActors is ServicesConfig.Gone over the identity service and the
+// store, as convene wires it.
+type goneActors struct {
+	id *identity.Service
+	db *sqlite.DB
+}
+
+func (g goneActors) RemoteActorGone(ctx context.Context, apID string) error {
+	return g.id.RemoteActorGone(ctx, apID)
+}
+
+func (g goneActors) ListParticipations(ctx context.Context, actorID string, roles []events.ParticipantRole, after storage.Cursor, limit int) ([]events.Participant, error) {
+	return g.db.ListParticipations(ctx, actorID, roles, after, limit)
+}
+
+func (g goneActors) ListMemberships(ctx context.Context, actorID string, roles []groups.Role, after storage.Cursor, limit int) ([]groups.Member, error) {
+	return g.db.ListMemberships(ctx, actorID, roles, after, limit)
 }

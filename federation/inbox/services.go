@@ -146,6 +146,10 @@ type ServicesConfig struct {
 		GetMemberByAPID(ctx context.Context, apID string) (*groups.Member, error)
 		CountMembers(ctx context.Context, groupID string, roles []groups.Role) (int, error)
 	}
+	// Gone ends what a remote actor that deleted itself held here:
+	// follows, participations in local events, memberships of local
+	// groups (Services.ActorGone); nil ignores such Deletes.
+	Gone GoneActors
 	// RemoteMembers applies remote groups' role changes (Update of a
 	// Member) and removals (Remove) of local members, sent from the
 	// group's host; nil ignores them. groups.Service implements it.
@@ -242,8 +246,12 @@ func (s *Services) upsert(ctx context.Context, a *Activity) error {
 	return s.upsertEvent(ctx, a)
 }
 
-// remove takes a Delete: of a group's content, else of a remote event.
+// remove takes a Delete: of an actor by itself, of a group's content,
+// else of a remote event.
 func (s *Services) remove(ctx context.Context, a *Activity) error {
+	if done, err := s.selfDelete(ctx, a); done || err != nil {
+		return err
+	}
 	if done, err := s.content(ctx, a); done || err != nil {
 		return err
 	}
