@@ -157,7 +157,7 @@ func New(cfg Config) (*Instance, error) {
 		reportHook = ob // reports about remote content go out as Flags
 	}
 	mod, err := moderation.New(moderation.Config{Store: cfg.Store, Identity: id, Hook: reportHook,
-		Suspender: id, Content: contentHider{ev}, Now: cfg.Now})
+		Suspender: id, Content: contentHider{ev, gr}, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("convene: %w", err)
 	}
@@ -190,8 +190,17 @@ func (i *Instance) Run(ctx context.Context) error {
 
 // contentHider carries out the moderators' hiding of content: comments
 // are hidden (rejected, locally), events hidden (events.Service.HideEvent:
-// out of every listing and not found, locally; nothing federates).
-type contentHider struct{ ev *events.Service }
+// out of every listing and not found, locally; nothing federates), and
+// messages of group discussions hidden (groups.Service.HideComment:
+// listed without their text, locally; nothing federates).
+type contentHider struct {
+	ev *events.Service
+	gr *groups.Service
+}
+
+func (h contentHider) HideDiscussionMessage(ctx context.Context, messageID string, hidden bool) error {
+	return h.gr.HideComment(ctx, messageID, hidden)
+}
 
 func (h contentHider) HideComment(ctx context.Context, commentID string, hidden bool) error {
 	return h.ev.HideComment(ctx, commentID, hidden)

@@ -37,8 +37,12 @@ type DiscussionStore interface {
 	// CreateDiscussionComment: ErrNotFound when c.DiscussionID does not
 	// exist.
 	CreateDiscussionComment(ctx context.Context, c *Comment) error
-	// UpdateDiscussionComment replaces Text, APID and UpdatedAt.
+	// UpdateDiscussionComment replaces Text, APID and UpdatedAt; it
+	// keeps the stored Hidden flag whatever c.Hidden says.
 	UpdateDiscussionComment(ctx context.Context, c *Comment) error
+	// SetDiscussionCommentHidden sets a message's Hidden flag and nothing
+	// else (not UpdatedAt).
+	SetDiscussionCommentHidden(ctx context.Context, id string, hidden bool) error
 	GetDiscussionComment(ctx context.Context, id string) (*Comment, error)
 	GetDiscussionCommentByAPID(ctx context.Context, apID string) (*Comment, error)
 	DeleteDiscussionComment(ctx context.Context, id string) error

@@ -39,10 +39,16 @@ type Comment struct {
 	DiscussionID string
 	GroupID      string
 	AuthorID     string
-	Text         string // sanitized HTML
+	Text         string // sanitized HTML; "" when the service hides it
 	Local        bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Hidden: the instance's moderators hid the message (reversible, see
+	// Service.HideComment). It keeps its place in the thread, and the
+	// service's listings return it with Hidden set and no Text. It is a
+	// local decision: it never federates, and only
+	// DiscussionStore.SetDiscussionCommentHidden changes it.
+	Hidden    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DiscussionInput starts a discussion.
@@ -301,7 +307,9 @@ func (s *Service) commentFor(ctx context.Context, st Store, commentID, actorID s
 }
 
 // Comments lists a discussion's messages, oldest first, to a reader with
-// PermCommentAccess; paged as Members.
+// PermCommentAccess; paged as Members. A message the instance's
+// moderators hid is listed in its place with Hidden set and an empty
+// Text, for every reader, its author too.
 func (s *Service) Comments(ctx context.Context, viewerID, discussionID string, after storage.Cursor, limit int) ([]Comment, storage.Cursor, error) {
 	d, err := s.store.GetDiscussion(ctx, discussionID)
 	if err == nil {
@@ -314,6 +322,11 @@ func (s *Service) Comments(ctx context.Context, viewerID, discussionID string, a
 	cs, err := s.store.ListDiscussionComments(ctx, discussionID, after, limit)
 	if err != nil {
 		return nil, storage.Cursor{}, wrap("comments", err)
+	}
+	for i := range cs {
+		if cs[i].Hidden {
+			cs[i].Text = ""
+		}
 	}
 	return cs, pageCursor(cs, limit, func(c Comment) (time.Time, string) { return c.CreatedAt, c.ID }), nil
 }

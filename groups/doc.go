@@ -96,6 +96,12 @@
 // them). The choice is private, neither federated nor a Change, and kept
 // by a NotifyStore, which a Store may implement next to its contract.
 //
+// The instance's moderators may hide a discussion message
+// (Service.HideComment, called by package moderation): it keeps its
+// place, and Service.Comments lists it with Hidden set and without its
+// text, to every reader, until they show it again. It is a local
+// decision: neither federated nor a Change.
+//
 // Local content gets an ActivityPub id under the base URL:
 // /discussions/{id} (its messages /discussions/{id}/comments/{id}),
 // /resource/{id}, /p/{id}, /todo-lists/{id} and /todos/{id}. Content of

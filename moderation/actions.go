@@ -18,9 +18,9 @@ type ActionInput struct {
 	// ActionDismiss and ActionReopen, optional otherwise.
 	ReportID string
 	// Target is what the action changes. When zero it comes from the
-	// report: the reported event or comment for hiding, the answerable
-	// actor (the reported actor or group, the event's organizer, the
-	// comment's author) for suspending. Ignored by status changes,
+	// report: the reported event, comment or message for hiding, the
+	// answerable actor (the reported actor or group, the event's
+	// organizer, the comment's or message's author) for suspending. Ignored by status changes,
 	// which log the report's target.
 	Target Target
 	// Comment is the moderator's reason, plain text, at most
@@ -31,7 +31,8 @@ type ActionInput struct {
 // Act carries out a moderator's action and logs it. Only admins and
 // moderators act (ErrForbidden). Kinds and the targets they take:
 //
-//   - ActionHide, ActionUnhide: an event or a comment (ContentHider);
+//   - ActionHide, ActionUnhide: an event, a comment or a discussion
+//     message (ContentHider);
 //   - ActionSuspend, ActionUnsuspend: an actor or a group, local or
 //     remote (Suspender);
 //   - ActionSuspendAccount, ActionUnsuspendAccount: a local profile,
@@ -157,7 +158,7 @@ func (s *Service) actionTarget(ctx context.Context, in ActionInput, report *Repo
 	var ok bool
 	switch in.Kind {
 	case ActionHide, ActionUnhide:
-		ok = t.Kind == TargetEvent || t.Kind == TargetComment
+		ok = t.Kind == TargetEvent || t.Kind == TargetComment || t.Kind == TargetDiscussionMessage
 	case ActionSuspend, ActionUnsuspend:
 		ok = t.Kind == TargetActor || t.Kind == TargetGroup
 	case ActionSuspendAccount, ActionUnsuspendAccount:
@@ -180,8 +181,11 @@ func (s *Service) apply(ctx context.Context, me *identity.Account, a *Action) er
 		if s.content == nil {
 			return fmt.Errorf("%w: no ContentHider", ErrUnsupported)
 		}
-		if a.Target.Kind == TargetEvent {
+		switch a.Target.Kind {
+		case TargetEvent:
 			return s.content.HideEvent(ctx, a.Target.ID, on)
+		case TargetDiscussionMessage:
+			return s.content.HideDiscussionMessage(ctx, a.Target.ID, on)
 		}
 		return s.content.HideComment(ctx, a.Target.ID, on)
 	case ActionSuspend, ActionUnsuspend:

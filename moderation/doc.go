@@ -1,13 +1,14 @@
 // Package moderation is the instance's moderation: reports about
-// profiles, groups, events and comments, the moderation queue with
+// profiles, groups, events, comments and the messages of groups'
+// discussions, the moderation queue with
 // moderators' notes, moderation actions and their log, and the
 // instance's rules page.
 //
 // # Reports
 //
 // Anyone signed in files a report through one of their profiles
-// (Service.File): a target (an actor, a group, an event or a comment)
-// and an optional plain-text comment. A profile cannot report itself or
+// (Service.File): a target (an actor, a group, an event, a comment or a
+// discussion message) and an optional plain-text comment. A profile cannot report itself or
 // its own content, nor the same target twice while its first report is
 // open. A report about a remote target is marked Forwarded, and the Hook
 // (the federation outbox) forwards it, inside the report's transaction,
@@ -21,7 +22,7 @@
 // Only accounts with role admin or moderator, not suspended, see the
 // queue (Service.Reports, oldest first, filtered by status and cursor
 // paged), write notes (Service.AddNote) and act (Service.Act): hide or
-// show an event or a comment, suspend or restore an actor or a group,
+// show an event, a comment or a discussion message, suspend or restore an actor or a group,
 // local or remote (for a remote one this suspends what it sent here),
 // suspend the account behind a local profile, and resolve, dismiss or
 // reopen a report. Every action is logged: who, what, which target,
@@ -30,8 +31,8 @@
 //
 // The changes themselves belong to other services, reached through
 // interfaces declared here: Identity (identity.Service: roles and
-// account suspension), Suspender (actors) and ContentHider (events and
-// comments). They run outside the moderation transaction, before the
+// account suspension), Suspender (actors) and ContentHider (events,
+// comments and discussion messages). They run outside the moderation transaction, before the
 // log entry is written, and are idempotent; a failure to log after a
 // change is reported and the moderator acts again.
 //

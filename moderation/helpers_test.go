@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/moderation"
 	"codeberg.org/convene/convene/storage"
@@ -26,6 +27,7 @@ type backend interface {
 	moderation.Store
 	identity.Store
 	events.Store
+	groups.Store
 }
 
 // fakeHook records the reports it is told of; err makes it fail.
@@ -61,10 +63,12 @@ type fakeEffects struct {
 	known     map[string]bool
 	suspended map[string]bool
 	hidden    map[string]bool
+	messages  map[string]bool // hidden discussion messages
 }
 
 func newEffects() *fakeEffects {
-	return &fakeEffects{known: map[string]bool{}, suspended: map[string]bool{}, hidden: map[string]bool{}}
+	return &fakeEffects{known: map[string]bool{}, suspended: map[string]bool{}, hidden: map[string]bool{},
+		messages: map[string]bool{}}
 }
 
 func (f *fakeEffects) set(m map[string]bool, id string, on bool) error {
@@ -93,6 +97,14 @@ func (f *fakeEffects) HideEvent(_ context.Context, id string, on bool) error {
 }
 func (f *fakeEffects) HideComment(_ context.Context, id string, on bool) error {
 	return f.set(f.hidden, id, on)
+}
+func (f *fakeEffects) HideDiscussionMessage(_ context.Context, id string, on bool) error {
+	return f.set(f.messages, id, on)
+}
+func (f *fakeEffects) isHiddenMessage(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.messages[id]
 }
 
 func (f *fakeEffects) isSuspended(id string) bool {

@@ -12,10 +12,15 @@ const (
 	TargetGroup   TargetKind = "group"   // a Group actor, local or remote
 	TargetEvent   TargetKind = "event"   // an event, local or remote
 	TargetComment TargetKind = "comment" // a comment on an event, local or remote
+	// TargetDiscussionMessage is a message of a group's discussion
+	// (groups.Comment), local or remote.
+	TargetDiscussionMessage TargetKind = "discussion_message"
 )
 
 // Kinds returns the target kinds, in a fixed order.
-func Kinds() []TargetKind { return []TargetKind{TargetActor, TargetGroup, TargetEvent, TargetComment} }
+func Kinds() []TargetKind {
+	return []TargetKind{TargetActor, TargetGroup, TargetEvent, TargetComment, TargetDiscussionMessage}
+}
 
 // Target names the reported thing by kind and storage id.
 type Target struct {
@@ -34,8 +39,9 @@ const (
 	StatusDismissed Status = "dismissed"
 )
 
-// Report is a report about an actor, a group, an event or a comment,
-// filed by a local profile or received from another instance as a Flag.
+// Report is a report about an actor, a group, an event, a comment or a
+// discussion message, filed by a local profile or received from another
+// instance as a Flag.
 type Report struct {
 	ID string
 	// APID is the ActivityPub id of the Flag a remote report arrived as
@@ -48,11 +54,13 @@ type Report struct {
 	ReporterID string
 	Target     Target
 	// TargetActorID is the actor answerable for the target: the actor or
-	// group itself, the event's organizer, the comment's author.
+	// group itself, the event's organizer, the comment's or the
+	// message's author.
 	TargetActorID string
 	// ContentIRIs are the ActivityPub ids of the reported content (the
-	// event, the comment), to forward in a Flag; empty for an actor or a
-	// group.
+	// event, the comment, the discussion message; for the first message
+	// of a remote discussion, which has no id of its own, the
+	// discussion's), to forward in a Flag; empty for an actor or a group.
 	ContentIRIs []string
 	// Comment is the reporter's explanation, plain text, at most
 	// MaxCommentLength bytes; may be empty.
@@ -84,8 +92,9 @@ type ActionKind string
 // Suspender, ContentHider and Identity), the last three a report's
 // status; all are logged.
 const (
-	// ActionHide and ActionUnhide hide an event or a comment from
-	// everyone but moderators, or show it again (ContentHider).
+	// ActionHide and ActionUnhide hide an event, a comment or a
+	// discussion message from everyone but moderators, or show it again
+	// (ContentHider).
 	ActionHide   ActionKind = "hide"
 	ActionUnhide ActionKind = "unhide"
 	// ActionSuspend and ActionUnsuspend suspend an actor or a group on

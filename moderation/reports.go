@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/internal/fielderr"
 	"codeberg.org/convene/convene/storage"
@@ -22,7 +23,7 @@ type ReportInput struct {
 type resolved struct {
 	target     Target
 	actor      *identity.Actor // the answerable actor
-	contentIRI string          // event or comment APID; "" for actors
+	contentIRI string          // event, comment or message APID; "" for actors
 	remote     bool            // the target came from another instance
 }
 
@@ -47,8 +48,23 @@ func resolve(ctx context.Context, st TargetStore, t Target) (*resolved, error) {
 			return nil, fmt.Errorf("comment %s: %w", t.ID, err)
 		}
 		actorID, r.contentIRI = c.AuthorID, c.APID
+	case TargetDiscussionMessage:
+		c, err := st.GetDiscussionComment(ctx, t.ID)
+		if err != nil {
+			return nil, fmt.Errorf("discussion message %s: %w", t.ID, err)
+		}
+		actorID, r.contentIRI, r.remote = c.AuthorID, c.APID, !c.Local
+		if r.contentIRI == "" {
+			// The first message of a remote discussion travels as the
+			// discussion's Note: its id names it.
+			d, err := st.GetDiscussion(ctx, c.DiscussionID)
+			if err != nil {
+				return nil, fmt.Errorf("discussion %s: %w", c.DiscussionID, err)
+			}
+			r.contentIRI = d.APID
+		}
 	default:
-		return nil, fielderr.New("target_kind", "must be one of actor, group, event, comment")
+		return nil, fielderr.New("target_kind", kindsReason)
 	}
 	a, err := st.GetActor(ctx, actorID)
 	if err != nil {
@@ -63,16 +79,19 @@ func resolve(ctx context.Context, st TargetStore, t Target) (*resolved, error) {
 	return r, nil
 }
 
+// kindsReason is the refusal of an unknown target kind.
+const kindsReason = "must be one of actor, group, event, comment, discussion_message"
+
 func checkTarget(t Target) error {
 	if !slices.Contains(Kinds(), t.Kind) {
-		return fielderr.New("target_kind", "must be one of actor, group, event, comment")
+		return fielderr.New("target_kind", kindsReason)
 	}
 	return checkID("target_id", t.ID)
 }
 
 // File files a report by the profile profileID of the signed-in account
-// accountID. Anyone signed in may report an actor, a group, an event or
-// a comment, but not itself or its own content (a *ValidationError for
+// accountID. Anyone signed in may report an actor, a group, an event, a
+// comment or a discussion message, but not itself or its own content (a *ValidationError for
 // field "target_id"), nor twice while the first report is open
 // (ErrAlreadyReported). A target that does not exist is ErrNotFound. A
 // profile that is not the account's, or a suspended account, is
@@ -156,12 +175,14 @@ type FlagInput struct {
 
 // ReceiveFlag stores a report received as a Flag from another instance
 // (Remote set, never Forwarded). The objects are looked up by their
-// ActivityPub ids among the actors, events and comments known here, at
+// ActivityPub ids among the actors, events, comments and discussion
+// messages known here (a discussion's id names its first message), at
 // most MaxFlagObjects of them, and unknown ones are ignored. The first
-// actor found is the reported one; as WIRE.md says, events and comments
-// that it does not own are dropped, and without an actor the owner of
-// the first content found is the reported one. The report's target is
-// the first comment kept, else the first event, else the actor.
+// actor found is the reported one; as WIRE.md says, content that it does
+// not own is dropped, and without an actor the owner of the first
+// content found is the reported one. The report's target is the first
+// comment kept, else the first discussion message, else the first
+// event, else the actor.
 //
 // A Flag without id or sender, or whose sender is local, is a
 // *ValidationError; one none of whose objects is known here is
@@ -244,7 +265,15 @@ func flagTarget(ctx context.Context, st TargetStore, objects []string) (*Report,
 		}
 		if c, err := st.GetCommentByAPID(ctx, iri); err == nil {
 			content, owners, iris = append(content, Target{TargetComment, c.ID}), append(owners, c.AuthorID), append(iris, iri)
+			continue
 		} else if !notFound(err) {
+			return nil, err
+		}
+		c, err := discussionMessageByAPID(ctx, st, iri)
+		switch {
+		case err == nil:
+			content, owners, iris = append(content, Target{TargetDiscussionMessage, c.ID}), append(owners, c.AuthorID), append(iris, iri)
+		case !notFound(err):
 			return nil, err
 		}
 	}
@@ -269,13 +298,27 @@ func flagTarget(ctx context.Context, st TargetStore, objects []string) (*Report,
 			r.ContentIRIs = append(r.ContentIRIs, iris[i])
 		}
 	}
-	for _, kind := range []TargetKind{TargetComment, TargetEvent} {
+	for _, kind := range []TargetKind{TargetComment, TargetDiscussionMessage, TargetEvent} {
 		if i := slices.IndexFunc(kept, func(t Target) bool { return t.Kind == kind }); i >= 0 {
 			r.Target = kept[i]
 			break
 		}
 	}
 	return r, nil
+}
+
+// discussionMessageByAPID finds a discussion message by its id, or the
+// first message of the discussion with that id.
+func discussionMessageByAPID(ctx context.Context, st TargetStore, iri string) (*groups.Comment, error) {
+	c, err := st.GetDiscussionCommentByAPID(ctx, iri)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return c, err
+	}
+	d, err := st.GetDiscussionByAPID(ctx, iri)
+	if err != nil {
+		return nil, err
+	}
+	return st.GetDiscussionComment(ctx, d.FirstCommentID())
 }
 
 // checkIRI checks an absolute http(s) IRI from the network.

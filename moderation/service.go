@@ -97,13 +97,17 @@ type Suspender interface {
 	SuspendActor(ctx context.Context, actorID string, suspended bool) error
 }
 
-// ContentHider hides events and comments from everyone but moderators
-// (ActionHide, ActionUnhide), with the Suspender's rules: outside the
-// moderation transaction, idempotent, storage.ErrNotFound for an unknown
-// id. Hiding is local: nothing is federated.
+// ContentHider hides events, comments and discussion messages from
+// everyone but moderators (ActionHide, ActionUnhide), with the
+// Suspender's rules: outside the moderation transaction, idempotent,
+// storage.ErrNotFound for an unknown id. Hiding is local: nothing is
+// federated.
 type ContentHider interface {
 	HideEvent(ctx context.Context, eventID string, hidden bool) error
 	HideComment(ctx context.Context, commentID string, hidden bool) error
+	// HideDiscussionMessage hides a message of a group's discussion
+	// (groups.Service.HideComment).
+	HideDiscussionMessage(ctx context.Context, messageID string, hidden bool) error
 }
 
 // Hook learns of every report filed, local or remote, inside the

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/storage"
 )
@@ -88,7 +89,7 @@ const SettingRules = "rules"
 
 // TargetStore is what the service reads to resolve a report's target.
 // Complete backends implement it already: the methods are those of
-// identity.Store and events.Store.
+// identity.Store, events.Store and groups.Store.
 type TargetStore interface {
 	GetActor(ctx context.Context, id string) (*identity.Actor, error)
 	GetActorByAPID(ctx context.Context, apID string) (*identity.Actor, error)
@@ -97,4 +98,8 @@ type TargetStore interface {
 	GetEventByAPID(ctx context.Context, apID string) (*events.Event, error)
 	GetComment(ctx context.Context, id string) (*events.Comment, error)
 	GetCommentByAPID(ctx context.Context, apID string) (*events.Comment, error)
+	GetDiscussion(ctx context.Context, id string) (*groups.Discussion, error)
+	GetDiscussionByAPID(ctx context.Context, apID string) (*groups.Discussion, error)
+	GetDiscussionComment(ctx context.Context, id string) (*groups.Comment, error)
+	GetDiscussionCommentByAPID(ctx context.Context, apID string) (*groups.Comment, error)
 }

@@ -45,8 +45,10 @@ var (
 	ErrInvalidMessage = errors.New("notify: invalid message")
 )
 
-// Messenger mails organizers' messages to the local participants of
-// their events. It is safe for concurrent use.
+// Messenger mails organizers' messages to the participants of their
+// events: every local one (ParticipantsMessage), or only those who
+// joined by email (AnonymousParticipantsMessage). It is safe for
+// concurrent use.
 type Messenger struct {
 	n    *Notifier
 	tpl  map[string]*template.Template // by locale
@@ -112,6 +114,31 @@ func cleanMessage(subject, text string) (string, string, error) {
 // event every MessageInterval (ErrMessageTooSoon); a bad subject or text
 // is ErrInvalidMessage. Both change nothing.
 func (m *Messenger) ParticipantsMessage(ctx context.Context, e *events.Event, from *identity.Profile, subject, text string) (int, error) {
+	return m.message(ctx, e, from, subject, text, false, nil)
+}
+
+// AnonymousParticipantsMessage is ParticipantsMessage for the anonymous
+// participants only (who joined by email, without a profile): on an
+// instance with private conversations, the participants with a profile
+// get the organizer's message as a conversations.Service.Announce
+// announcement instead, which the Notifier mails to the local ones
+// (ConversationChanged) and federation delivers to the remote ones, so
+// that nobody gets it twice.
+//
+// before, when not nil, runs once the message is checked and the event's
+// interval reserved, and before any mail goes out: the announcement goes
+// there, so that a refused message (ErrInvalidMessage,
+// ErrMessageTooSoon) announces nothing, and a failed announcement mails
+// nothing. Its error frees the interval and is returned as is.
+func (m *Messenger) AnonymousParticipantsMessage(ctx context.Context, e *events.Event, from *identity.Profile, subject, text string,
+	before func(ctx context.Context) error) (int, error) {
+	return m.message(ctx, e, from, subject, text, true, before)
+}
+
+// message sends an organizer's message: to the anonymous participants
+// only when anonymousOnly is set, after before.
+func (m *Messenger) message(ctx context.Context, e *events.Event, from *identity.Profile, subject, text string,
+	anonymousOnly bool, before func(ctx context.Context) error) (int, error) {
 	if e == nil || from == nil {
 		return 0, errors.New("notify: participants message: event and sender are required")
 	}
@@ -122,6 +149,12 @@ func (m *Messenger) ParticipantsMessage(ctx context.Context, e *events.Event, fr
 	now := m.n.now()
 	if err := m.reserve(e.ID, now); err != nil {
 		return 0, err
+	}
+	if before != nil {
+		if err := before(ctx); err != nil {
+			m.release(e.ID, now)
+			return 0, err
+		}
 	}
 	fromName := oneLine(actorName(&from.Actor), 100)
 	seen := map[string]bool{}
@@ -140,6 +173,9 @@ func (m *Messenger) ParticipantsMessage(ctx context.Context, e *events.Event, fr
 		for i := range ps {
 			p := &ps[i]
 			listed++
+			if anonymousOnly && p.ActorID != "" {
+				continue
+			}
 			r, ok, err := m.n.participantRecipient(ctx, p)
 			if err != nil {
 				firstErr = cmpErr(firstErr, err)
@@ -183,6 +219,16 @@ func (m *Messenger) reserve(eventID string, now time.Time) error {
 	}
 	m.last[eventID] = now
 	return nil
+}
+
+// release forgets the message reserve recorded at at, when it is still
+// the last one.
+func (m *Messenger) release(eventID string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.last[eventID]; ok && t.Equal(at) {
+		delete(m.last, eventID)
+	}
 }
 
 // send renders the message for r and sends it.

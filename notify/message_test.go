@@ -82,3 +82,46 @@ func TestParticipantsMessageRefuses(t *testing.T) {
 	require.Error(t, err)
 	require.False(t, errors.Is(err, ErrMessageTooSoon))
 }
+
+// TestAnonymousParticipantsMessage: only the anonymous participants are
+// mailed, after before; a failing before mails nothing and frees the
+// interval; a refused message never runs before.
+func TestAnonymousParticipantsMessage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, Config{})
+	m, err := NewMessenger(w.n)
+	require.NoError(t, err)
+	from := w.dir.profiles["org"]
+
+	calls := 0
+	failing := func(context.Context) error { calls++; return errors.New("announce failed") }
+	_, err = m.AnonymousParticipantsMessage(ctx, &w.event, from, "", "text", failing)
+	require.ErrorIs(t, err, ErrInvalidMessage)
+	assert.Zero(t, calls, "a refused message runs nothing")
+	_, err = m.AnonymousParticipantsMessage(ctx, &w.event, from, "Bring tools", "Please", failing)
+	require.EqualError(t, err, "announce failed")
+	assert.Equal(t, 1, calls)
+	assert.Zero(t, w.mail.Len(), "nothing is mailed when before fails")
+
+	// The failure freed the interval: the next message goes out, to the
+	// confirmed anonymous participant alone.
+	mailedBefore := -1
+	sent, err := m.AnonymousParticipantsMessage(ctx, &w.event, from, "Bring tools", "Please", func(context.Context) error {
+		mailedBefore = w.mail.Len()
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Zero(t, mailedBefore, "before runs before any mail")
+	assert.Equal(t, 1, sent)
+	msgs := w.mail.Messages()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "anon@example.net", msgs[0].To)
+	assert.Equal(t, string(ParticipantsMessageKind), msgs[0].Kind)
+
+	// The interval holds for both kinds of message.
+	_, err = m.AnonymousParticipantsMessage(ctx, &w.event, from, "Again", "Again", nil)
+	require.ErrorIs(t, err, ErrMessageTooSoon)
+	_, err = m.ParticipantsMessage(ctx, &w.event, from, "Again", "Again")
+	require.ErrorIs(t, err, ErrMessageTooSoon)
+}

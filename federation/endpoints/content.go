@@ -115,8 +115,8 @@ func (c *core) contentDoc(r *http.Request, kind, id, comment string) (wire.Objec
 		if err != nil {
 			return nil, err
 		}
-		if cm.DiscussionID != id || !cm.Local {
-			return nil, errHidden
+		if cm.DiscussionID != id || !cm.Local || cm.Hidden {
+			return nil, errHidden // hidden by moderators: 404, it may come back
 		}
 		d, err := st.GetDiscussion(ctx, id)
 		if err != nil {
@@ -147,6 +147,9 @@ func (c *core) contentDoc(r *http.Request, kind, id, comment string) (wire.Objec
 		var fc *groups.Comment
 		if len(first) > 0 {
 			fc = &first[0]
+			if fc.Hidden {
+				fc.Text = "" // hidden by moderators; the discussion stays
+			}
 		}
 		creator, err := c.actorIRI(ctx, d.CreatorID)
 		return wire.DiscussionNote(d, fc, creator, g.APID), err

@@ -195,6 +195,11 @@ func (v contentView) discussion(ctx context.Context) (wire.Activity, bool, error
 		}
 		first = c
 	}
+	if first != nil && first.Hidden {
+		cp := *first
+		cp.Text = "" // hidden by our moderators: a rename does not send it again
+		first = &cp
+	}
 	creator, err := v.iri(ctx, d.CreatorID)
 	if err != nil {
 		return wire.Activity{}, false, err

@@ -23,6 +23,7 @@ func groupContentCases() []testCase {
 		{"PostQuery", testPostQuery},
 		{"TodoListCascadesAndCount", testTodoListCascades},
 		{"DeleteGroupCascadesContent", testDeleteGroupCascadesContent},
+		{"HiddenDiscussionComment", testHiddenDiscussionComment},
 	}
 	for _, k := range []kindCases{
 		discussionKind().cases(), discussionCommentKind().cases(), resourceKind().cases(),

@@ -1585,6 +1585,18 @@ func (v *memView) UpdateDiscussionComment(ctx context.Context, c *groups.Comment
 	})
 }
 
+func (v *memView) SetDiscussionCommentHidden(ctx context.Context, id string, hidden bool) error {
+	return v.write(ctx, func(s *memState) error {
+		c, ok := s.liveDComment(id)
+		if !ok {
+			return notFound("discussion comment", id)
+		}
+		c.Hidden = hidden
+		s.content.dcomments[id] = c
+		return nil
+	})
+}
+
 func (v *memView) GetDiscussionComment(_ context.Context, id string) (*groups.Comment, error) {
 	return memGet(v, "discussion comment", id, lDComment)
 }

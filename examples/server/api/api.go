@@ -63,6 +63,8 @@ type API struct {
 	base    string
 	log     *slog.Logger
 	logins  *ratelimit.Limiter
+	// messages bounds the private messages of an account.
+	messages *ratelimit.Limiter
 
 	mux     *http.ServeMux // the routes
 	paths   *http.ServeMux // each route's path, any method: tells 405 from 404
@@ -96,8 +98,9 @@ type route struct {
 
 // New returns an API. It refuses a Config without Instance.
 func New(cfg Config) (*API, error) {
-	if cfg.Instance == nil || cfg.Instance.Identity == nil || cfg.Instance.Events == nil || cfg.Instance.Groups == nil {
-		return nil, errors.New("api: Config.Instance with Identity, Events and Groups is required")
+	if cfg.Instance == nil || cfg.Instance.Identity == nil || cfg.Instance.Events == nil || cfg.Instance.Groups == nil ||
+		cfg.Instance.Conversations == nil {
+		return nil, errors.New("api: Config.Instance with Identity, Events, Groups and Conversations is required")
 	}
 	a := &API{
 		inst:    cfg.Instance,
@@ -122,6 +125,7 @@ func New(cfg Config) (*API, error) {
 		now = time.Now
 	}
 	a.logins = ratelimit.New(now, LoginBurst, LoginRefill, MaxLoginKeys)
+	a.messages = ratelimit.New(now, MessageBurst, MessageRefill, MaxLoginKeys)
 	for _, rt := range a.table() {
 		a.mux.HandleFunc(rt.method+" "+rt.path, a.serve(rt))
 		if _, ok := a.methods[rt.path]; !ok {
@@ -172,6 +176,12 @@ func (a *API) table() []route {
 		{"GET", p + "/events/{id}/comments", anyone, a.listComments},
 		{"POST", p + "/events/{id}/comments", signedIn, a.createComment},
 		{"DELETE", p + "/comments/{id}", signedIn, a.deleteComment},
+
+		{"GET", p + "/conversations", signedIn, a.listConversations},
+		{"GET", p + "/conversations/{id}", signedIn, a.getConversation},
+		{"POST", p + "/conversations/{id}/messages", signedIn, a.replyConversation},
+		{"GET", p + "/events/{id}/conversations", signedIn, a.listEventConversations},
+		{"POST", p + "/events/{id}/conversations", signedIn, a.createConversationMessage},
 
 		{"POST", p + "/groups", signedIn, a.createGroup},
 		{"GET", p + "/groups/{id}", anyone, a.getGroup},

@@ -42,5 +42,17 @@
 // conflict with the current state (taken username, already
 // participating, event closed), 413 body too large, 415 not JSON, 422 a
 // field is invalid ("field" names it, in the request's spelling), 429
-// too many logins, 501 following is not enabled.
+// too many logins or private messages, 501 following is not enabled.
+//
+// # Private conversations
+//
+// A participant of an event writes to its organizers, and an organizer
+// to one participant, with POST /api/v1/events/{id}/conversations; both
+// reply with POST /api/v1/conversations/{id}/messages (package
+// conversations holds the rules). GET /api/v1/conversations lists the
+// acting profile's own conversations, GET /api/v1/events/{id}/conversations
+// an event's for its organizers, and GET /api/v1/conversations/{id}
+// reads one with a page of its messages; a conversation the caller may
+// not read is a 404. Messages are rate limited per account
+// ([MessageBurst], [MessageRefill]).
 package api

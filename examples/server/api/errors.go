@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
@@ -82,6 +83,8 @@ var sentinels = []struct {
 	{events.ErrAnonymousDisabled, http.StatusForbidden, "forbidden", "participation without an account is not enabled"},
 	{groups.ErrNotMember, http.StatusNotFound, "not_found", "no such membership"},
 	{storage.ErrInvalidCursor, http.StatusUnprocessableEntity, "invalid", "is not a cursor from a previous page"},
+	{conversations.ErrNotParticipating, http.StatusConflict, "not_participating", "the participant does not take part in the event (any more): the conversation takes no new message"},
+	{conversations.ErrTooManyRecipients, http.StatusConflict, "too_many_recipients", "the event has too many participants for one announcement"},
 }
 
 // classify turns any error into its response. Unknown errors are 500s.
@@ -113,7 +116,8 @@ func classify(err error) *apiError {
 		return invalid(ve.Field, ve.Reason)
 	case errors.Is(err, storage.ErrNotFound):
 		return notFound("")
-	case errors.Is(err, identity.ErrForbidden), errors.Is(err, events.ErrForbidden), errors.Is(err, groups.ErrForbidden):
+	case errors.Is(err, identity.ErrForbidden), errors.Is(err, events.ErrForbidden), errors.Is(err, groups.ErrForbidden),
+		errors.Is(err, conversations.ErrForbidden):
 		return &apiError{status: http.StatusForbidden, code: "forbidden", message: "you may not do this"}
 	}
 	return nil

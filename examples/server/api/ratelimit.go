@@ -11,4 +11,10 @@ const (
 	// many pairs and none has refilled, new pairs are refused until one
 	// has (the limiter fails closed, never open).
 	MaxLoginKeys = 100_000
+	// MessageBurst private messages (conversations: to the organizers,
+	// to a participant, replies) per account, refilling by one every
+	// MessageRefill: each may mail the other side. The limiter tracks at
+	// most MaxLoginKeys accounts.
+	MessageBurst  = 10
+	MessageRefill = 2 * time.Minute
 )

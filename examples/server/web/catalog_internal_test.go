@@ -18,7 +18,7 @@ import (
 var (
 	templateKey  = regexp.MustCompile(`\.T "([a-z_.]+)"`)
 	templatePfx  = regexp.MustCompile(`T \(print "([a-z_]+\.)`)
-	goKey        = regexp.MustCompile(`"((?:error|login|signup|form|explore|follow|event|group|reset|my_events|my_groups|identities|anon|export|members|invite|admin|comment|discussion|resource|post|todo|report|mod|rules|message)\.[a-z_]+)"`)
+	goKey        = regexp.MustCompile(`"((?:error|login|signup|form|explore|follow|event|group|reset|my_events|my_groups|identities|anon|export|members|invite|admin|comment|discussion|resource|post|todo|report|mod|rules|message|conv)\.[a-z_]+)"`)
 	flashKey     = regexp.MustCompile(`(?:redirect\(rw, r, [^,]+, |return |msg = |msg := )"([a-z_]+)"`)
 	formatVerbRe = regexp.MustCompile(`%[sdv]`)
 )

@@ -144,6 +144,9 @@ type messageRow struct {
 	CanEdit        bool
 	CanDelete      bool
 	First          bool
+	// CanReport: the message is someone else's and not hidden, and the
+	// instance takes reports (the report button).
+	CanReport bool
 }
 
 type discussionData struct {
@@ -204,7 +207,11 @@ func (w *Web) discussionData(ctx context.Context, v *visit, ga *groupAccess, id 
 			row.Author, row.Handle = names.name(ctx, a.ID), a.Handle()
 		}
 		own := member && c.AuthorID == me
-		row.CanEdit = own || groups.Can(role, groups.PermCommentUpdate)
+		// A message hidden by the instance's moderators shows as such,
+		// without its text (the service leaves it out): nothing to edit
+		// or report; its author or the group's moderators may delete it.
+		row.CanEdit = !c.Hidden && (own || groups.Can(role, groups.PermCommentUpdate))
+		row.CanReport = !c.Hidden && c.AuthorID != me && w.inst.Moderation != nil
 		row.CanDelete = !row.First && (own || groups.Can(role, groups.PermCommentDelete))
 		d.Messages = append(d.Messages, row)
 	}

@@ -104,9 +104,26 @@
 // account of a local profile, suspend an actor here; hiding content is
 // shown disabled until the instance supports it) and the action log
 // (/moderation/log); those pages are a 404 to everyone else. /rules
-// shows the instance's rules; admins edit them there. Those who may
-// moderate an event write to its local participants from its page
-// (Config.Messages; remote participants are not reached).
+// shows the instance's rules; admins edit them there.
+//
+// # Private conversations
+//
+// A participant of an event (any role but rejected, not an organizer)
+// writes to its organizers from the event's page; organizers read the
+// event's conversations and write to one participant (local or remote)
+// at /events/{id}/conversations, a 404 to anyone else. Both go through
+// POST /events/{id}/conversations. /conversations lists the current
+// profile's own conversations ("Messages" in the navigation), and
+// /conversations/{id} (the conversation's ActivityPub id, the link of
+// its mail) shows one, oldest message first, with the reply form: a 404
+// to anyone but its participant and the event's organizers. Messages
+// are plain text, escaped; each counts against the account's
+// MessageBurst. Those who may moderate an event write to all its
+// participants from its page (Config.Messages): the participants with
+// a profile, here or elsewhere, get it as an announcement in their
+// conversation (mailed to the local ones by the notifier, delivered to
+// the remote ones by federation), and the anonymous participants by
+// email.
 //
 // # Administration
 //

@@ -73,6 +73,12 @@ type eventData struct {
 	// Hidden: the instance's moderators hid the event; only they see
 	// the page, with a banner and the button that shows it again.
 	Hidden bool
+	// CanWriteOrganizers: the current profile takes part (any role but
+	// rejected) without organizing, and may write to the organizers.
+	CanWriteOrganizers bool
+	// Conversations is the number of the event's conversations, for
+	// its organizers ("" for everyone else; "200+" past one page).
+	Conversations string
 }
 
 // eventPage is GET /events/{id}, as the current profile (or an anonymous
@@ -161,6 +167,16 @@ func (w *Web) eventPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 			return err
 		}
 		d.CanManage = w.mayManage(ctx, e, viewer)
+		org, err := w.inst.Conversations.IsOrganizer(ctx, e, viewer)
+		if err != nil {
+			return err
+		}
+		if org {
+			if d.Conversations, err = w.eventConversationCount(ctx, e, viewer); err != nil {
+				return err
+			}
+		}
+		d.CanWriteOrganizers = !org && d.Role != "" && d.Role != events.RoleRejected
 		d.CanComment = e.CommentModeration != events.CommentsClosed
 		ps, _, err := w.inst.Events.Participants(ctx, viewer, e.ID, nil, "", MaxListed)
 		switch {

@@ -18,11 +18,15 @@ import (
 // to everyone else, as are all of them when the instance has no
 // moderation service. GET /rules is for everyone; admins edit it.
 
-// ParticipantsMailer mails an organizer's message to an event's local
-// participants and says how many mails went out. notify.Messenger
-// implements it.
+// ParticipantsMailer mails an organizer's message to an event's
+// anonymous participants (who joined by email) and says how many mails
+// went out. It runs before (the announcement to the participants with a
+// profile) once the message is checked and the event's rate limit
+// reserved, before any mail; before's error mails nothing and is
+// returned. notify.Messenger implements it.
 type ParticipantsMailer interface {
-	ParticipantsMessage(ctx context.Context, e *events.Event, from *identity.Profile, subject, text string) (int, error)
+	AnonymousParticipantsMessage(ctx context.Context, e *events.Event, from *identity.Profile, subject, text string,
+		before func(ctx context.Context) error) (int, error)
 }
 
 // fileReport is POST /report: kind, id, comment and back (a local path
@@ -72,6 +76,11 @@ func (w *Web) staff(v *visit) error {
 type reportRow struct {
 	moderation.Report
 	Reporter, TargetName, TargetURL string
+	// A reported discussion message (messageTarget): where it is (group
+	// and discussion), its text (sanitized HTML) and whether it is
+	// hidden now.
+	Where, Text   string
+	MessageHidden bool
 }
 
 type queueData struct {
@@ -126,6 +135,8 @@ func (w *Web) reportRow(ctx context.Context, names *actorNames, rp moderation.Re
 		if len(rp.ContentIRIs) > 0 {
 			row.TargetURL = rp.ContentIRIs[0]
 		}
+	case moderation.TargetDiscussionMessage:
+		w.messageTarget(ctx, names, &row)
 	}
 	return row
 }
@@ -146,8 +157,8 @@ type reportData struct {
 	Actions        []actionRow
 	Open           bool
 	LocalProfile   bool // the answerable actor is a local profile: its account may be suspended
-	CanHide        bool // the target is a comment or an event, which moderators hide
-	Hidden         bool // the target is an event that is hidden now
+	CanHide        bool // the target is a comment, an event or a discussion message, which moderators hide
+	Hidden         bool // the target is an event or a discussion message that is hidden now
 	Error, Detail  string
 	Field          string
 	ActionsOffered []moderation.ActionKind
@@ -183,7 +194,9 @@ func (w *Web) reportData(ctx context.Context, v *visit, id string) (*reportData,
 	}
 	names := newActorNames(w)
 	d := &reportData{Report: w.reportRow(ctx, names, *rp), Open: rp.Status == moderation.StatusOpen,
-		CanHide: rp.Target.Kind == moderation.TargetComment || rp.Target.Kind == moderation.TargetEvent}
+		CanHide: rp.Target.Kind == moderation.TargetComment || rp.Target.Kind == moderation.TargetEvent ||
+			rp.Target.Kind == moderation.TargetDiscussionMessage}
+	d.Hidden = d.Report.MessageHidden
 	if rp.Target.Kind == moderation.TargetEvent {
 		if e, err := w.inst.Events.GetForModeration(ctx, rp.Target.ID); err == nil {
 			d.Hidden = e.Hidden
@@ -406,8 +419,11 @@ func (w *Web) setRules(rw http.ResponseWriter, r *http.Request, v *visit) error 
 }
 
 // messageParticipants is POST /events/{id}/message: the organizer's
-// message to the event's local participants, for those who may
-// moderate the event.
+// message to the event's participants, for those who may moderate the
+// event. Participants with a profile, local or remote, get it as a
+// conversations announcement in their own conversation (mailed to the
+// local ones by the notifier, delivered to the remote ones by
+// federation); anonymous participants get it by email.
 func (w *Web) messageParticipants(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if err := v.signedIn(); err != nil {
 		return err
@@ -423,19 +439,31 @@ func (w *Web) messageParticipants(rw http.ResponseWriter, r *http.Request, v *vi
 	if !w.mayModerate(ctx, e, v.profile.ID) {
 		return errForbidden
 	}
-	sent, err := w.messages.ParticipantsMessage(ctx, e, v.profile, r.PostForm.Get("subject"), r.PostForm.Get("text"))
+	subject, text := r.PostForm.Get("subject"), r.PostForm.Get("text")
+	announced := 0
+	sent, err := w.messages.AnonymousParticipantsMessage(ctx, e, v.profile, subject, text, func(ctx context.Context) error {
+		var err error
+		announced, err = w.announce(ctx, e, v.profile.ID, subject, text)
+		return err
+	})
+	if flash, cerr := convErr(err); flash != "" {
+		redirect(rw, r, "/events/"+e.ID, flash)
+		return nil
+	} else if cerr != err {
+		return cerr
+	}
 	switch {
 	case errors.Is(err, notify.ErrMessageTooSoon):
 		redirect(rw, r, "/events/"+e.ID, "message_too_soon")
 		return nil
 	case errors.Is(err, notify.ErrInvalidMessage):
 		return &httpError{status: http.StatusBadRequest, key: "error.invalid", err: err}
-	case err != nil && sent == 0:
+	case err != nil && sent == 0 && announced == 0:
 		return err
 	case err != nil:
 		w.log.WarnContext(ctx, "web: participants message: some mails failed", "event", e.ID, "err", err)
 	}
-	w.log.InfoContext(ctx, "web: participants message", "event", e.ID, "profile", v.profile.ID, "sent", sent)
+	w.log.InfoContext(ctx, "web: participants message", "event", e.ID, "profile", v.profile.ID, "sent", sent, "announced", announced)
 	redirect(rw, r, "/events/"+e.ID, "message_sent")
 	return nil
 }

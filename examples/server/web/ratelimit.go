@@ -11,6 +11,11 @@ const (
 	LoginRefill = time.Minute
 	MailBurst   = 3
 	MailRefill  = 20 * time.Minute
+	// MessageBurst private messages (conversations: to the organizers,
+	// to a participant, replies) per account, refilling by one every
+	// MessageRefill: each may mail the other side.
+	MessageBurst  = 10
+	MessageRefill = 2 * time.Minute
 	// MaxLimiterKeys bounds the memory of each limiter: when it tracks
 	// that many pairs and none has refilled, new pairs are refused until
 	// one has (the limiter fails closed, never open).

@@ -85,8 +85,9 @@ type Config struct {
 	// Invitations mails a local profile invited into a group
 	// (notify.Notifier implements it); nil mails nothing.
 	Invitations InvitationMailer
-	// Messages mails an organizer's message to an event's local
-	// participants (notify.Messenger implements it); nil hides that
+	// Messages mails an organizer's message to an event's anonymous
+	// participants (notify.Messenger implements it), while those with a
+	// profile get it as a conversations announcement; nil hides that
 	// form.
 	Messages ParticipantsMailer
 	// Policy is the federation's domain policy (convene.Federation.Policy);
@@ -151,6 +152,7 @@ type Web struct {
 	log      *slog.Logger
 	logins   *ratelimit.Limiter
 	mails    *ratelimit.Limiter
+	msgLimit *ratelimit.Limiter // private messages per account
 	tmpl     map[string]*templateSet
 	static   fs.FS
 	origins  *http.CrossOriginProtection
@@ -163,8 +165,9 @@ type Web struct {
 // MinSecretBytes.
 func New(cfg Config) (*Web, error) {
 	switch {
-	case cfg.Instance == nil || cfg.Instance.Identity == nil || cfg.Instance.Events == nil || cfg.Instance.Groups == nil:
-		return nil, errors.New("web: Config.Instance with Identity, Events and Groups is required")
+	case cfg.Instance == nil || cfg.Instance.Identity == nil || cfg.Instance.Events == nil || cfg.Instance.Groups == nil ||
+		cfg.Instance.Conversations == nil:
+		return nil, errors.New("web: Config.Instance with Identity, Events, Groups and Conversations is required")
 	case cfg.Participations == nil:
 		return nil, errors.New("web: Config.Participations is required")
 	case len(cfg.Secret) < MinSecretBytes:
@@ -204,6 +207,7 @@ func New(cfg Config) (*Web, error) {
 	}
 	w.logins = ratelimit.New(w.now, LoginBurst, LoginRefill, MaxLimiterKeys)
 	w.mails = ratelimit.New(w.now, MailBurst, MailRefill, MaxLimiterKeys)
+	w.msgLimit = ratelimit.New(w.now, MessageBurst, MessageRefill, MaxLimiterKeys)
 	if w.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -333,6 +337,12 @@ func (w *Web) table() []route {
 		{"GET /rules", w.rulesPage},
 		{"POST /rules", w.setRules},
 		{"POST /events/{id}/message", w.messageParticipants},
+
+		{"GET /conversations", w.myConversations},
+		{"GET /conversations/{id}", w.conversationPage},
+		{"POST /conversations/{id}/reply", w.replyConversation},
+		{"GET /events/{id}/conversations", w.eventConversations},
+		{"POST /events/{id}/conversations", w.writeConversation},
 
 		{"GET /admin", w.adminHome},
 		{"GET /admin/settings", w.adminSettings},

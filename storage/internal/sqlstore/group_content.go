@@ -87,11 +87,13 @@ func (s *store) ListDiscussions(ctx context.Context, groupID string, after stora
 	return list(s, ctx, "list discussions", discussionCols, "discussions", &p, after, limit, scanDiscussion)
 }
 
-const discussionCommentCols = `id, ap_id, discussion_id, group_id, author_id, text, local, created_at, updated_at`
+// discussionCommentCols: hidden (migration 0015) is written by
+// CreateDiscussionComment and SetDiscussionCommentHidden only.
+const discussionCommentCols = `id, ap_id, discussion_id, group_id, author_id, text, local, hidden, created_at, updated_at`
 
 func scanDiscussionComment(sc func(dest ...any) error) (groups.Comment, error) {
 	var c groups.Comment
-	err := sc(&c.ID, strCol{&c.APID}, &c.DiscussionID, &c.GroupID, &c.AuthorID, &c.Text, &c.Local,
+	err := sc(&c.ID, strCol{&c.APID}, &c.DiscussionID, &c.GroupID, &c.AuthorID, &c.Text, &c.Local, &c.Hidden,
 		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
 	return c, err
 }
@@ -99,17 +101,25 @@ func scanDiscussionComment(sc func(dest ...any) error) (groups.Comment, error) {
 // CreateDiscussionComment inserts a message of a discussion.
 func (s *store) CreateDiscussionComment(ctx context.Context, c *groups.Comment) error {
 	_, err := s.exec(ctx, "create discussion comment", `INSERT INTO discussion_comments (`+discussionCommentCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, nullStr(c.APID), c.DiscussionID, c.GroupID, c.AuthorID, c.Text, c.Local,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, nullStr(c.APID), c.DiscussionID, c.GroupID, c.AuthorID, c.Text, c.Local, c.Hidden,
 		s.d.Time(c.CreatedAt), s.d.Time(c.UpdatedAt))
 	return err
 }
 
-// UpdateDiscussionComment replaces a message's text, APID and UpdatedAt.
+// UpdateDiscussionComment replaces a message's text, APID and UpdatedAt;
+// its hidden flag stays.
 func (s *store) UpdateDiscussionComment(ctx context.Context, c *groups.Comment) error {
 	return s.execOne(ctx, "update discussion comment",
 		`UPDATE discussion_comments SET ap_id = ?, text = ?, updated_at = ? WHERE id = ?`,
 		nullStr(c.APID), c.Text, s.d.Time(c.UpdatedAt), c.ID)
+}
+
+// SetDiscussionCommentHidden sets a message's hidden flag, and nothing
+// else.
+func (s *store) SetDiscussionCommentHidden(ctx context.Context, id string, hidden bool) error {
+	return s.execOne(ctx, "set discussion comment hidden",
+		`UPDATE discussion_comments SET hidden = ? WHERE id = ?`, hidden, id)
 }
 
 // GetDiscussionComment returns a message by ID.
