@@ -13,7 +13,7 @@
 // organizing actor (a profile, or the group), the participations of role
 // creator or moderator, and for a group's event the group's members whom
 // the group's matrix lets moderate its events (moderator and above);
-// for a remote event, also any remote actor of the event's own host,
+// for a remote group's event, also any remote actor of the group's host,
 // which knows roles we do not.
 //
 // # Federation

@@ -82,6 +82,8 @@ type fixture struct {
 	groupMod, groupMember, admin *identity.Actor
 	// remoteEvent: organized by remoteOrg; localPart takes part.
 	remoteEvent          *events.Event
+	remoteGroupEvent     *events.Event   // made on first use (remoteGroup)
+	rgroup               *identity.Actor // its organizer, a remote Group
 	remoteOrg, localPart *identity.Actor
 }
 

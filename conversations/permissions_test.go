@@ -50,9 +50,12 @@ func TestIsOrganizer(t *testing.T) {
 		{"group member", group, groupMemb, false},
 		{"group moderator, other event", local, groupMod, false},
 		{"remote organizer", remote, func(f *fixture) *identity.Actor { return f.remoteOrg }, true},
-		{"an actor of a remote event's host", remote, remotePart, true},
-		{"an actor of another host", remote, func(f *fixture) *identity.Actor { return f.actor("elsewhere.example", "x") }, false},
+		{"another actor of a remote person's host", remote, remotePart, false},
 		{"a local participant of a remote event", remote, func(f *fixture) *identity.Actor { return f.localPart }, false},
+		{"an actor of a remote group's host", remoteGroup, remotePart, true},
+		{"the remote group", remoteGroup, func(f *fixture) *identity.Actor { return f.remoteGroupActor(f.t) }, true},
+		{"an actor of another host, remote group", remoteGroup, func(f *fixture) *identity.Actor { return f.actor("elsewhere.example", "x") }, false},
+		{"a local participant of a remote group's event", remoteGroup, func(f *fixture) *identity.Actor { return f.localPart }, false},
 	}
 	for _, tt := range tests {
 		got, err := f.svc.IsOrganizer(f.ctx, tt.event(f), tt.who(f).ID)
@@ -74,6 +77,23 @@ func TestIsOrganizer(t *testing.T) {
 func local(f *fixture) *events.Event  { return f.event }
 func group(f *fixture) *events.Event  { return f.groupEvent }
 func remote(f *fixture) *events.Event { return f.remoteEvent }
+
+// remoteGroup is an event of a remote group (remote.example), as
+// ingestion stores it: organized by the group, without a local GroupID.
+func remoteGroup(f *fixture) *events.Event {
+	if f.remoteGroupEvent == nil {
+		f.remoteGroupEvent = f.newEvent(f.remoteGroupActor(f.t).ID, "", false)
+	}
+	return f.remoteGroupEvent
+}
+
+func (f *fixture) remoteGroupActor(t *testing.T) *identity.Actor {
+	if f.rgroup == nil {
+		f.rgroup = f.newActor(identity.TypeGroup, "remote.example", "rclub")
+		require.NoError(t, f.db.CreateActor(f.ctx, f.rgroup))
+	}
+	return f.rgroup
+}
 
 func TestWriteToOrganizersPermissions(t *testing.T) {
 	t.Parallel()

@@ -12,9 +12,9 @@ import (
 // even after leaving the event: it is their own correspondence) or a
 // current organizer of its event. Anyone else gets ErrNotFound.
 func (s *Service) mayRead(ctx context.Context, c *Conversation, viewerID string) (*events.Event, error) {
-	e, err := s.store.GetEvent(ctx, c.EventID)
+	e, err := getEvent(ctx, s.store, c.EventID)
 	if err != nil {
-		return nil, notFound(err)
+		return nil, err
 	}
 	if viewerID != "" && viewerID == c.ParticipantID {
 		return e, nil
@@ -103,9 +103,9 @@ func (s *Service) EventConversations(ctx context.Context, organizerID, eventID s
 	if err := checkID("event_id", eventID); err != nil {
 		return nil, storage.Cursor{}, wrap("event conversations", err)
 	}
-	e, err := s.store.GetEvent(ctx, eventID)
+	e, err := getEvent(ctx, s.store, eventID)
 	if err != nil {
-		return nil, storage.Cursor{}, wrap("event conversations", notFound(err))
+		return nil, storage.Cursor{}, wrap("event conversations", err)
 	}
 	org, err := isOrganizer(ctx, s.store, e, organizerID)
 	switch {

@@ -14,6 +14,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
+	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/internal/baseurl"
 	"codeberg.org/convene/convene/internal/fielderr"
 	"codeberg.org/convene/convene/internal/htmlsafe"
@@ -41,6 +42,16 @@ const (
 	// DefaultPageSize and MaxPageSize bound the lists.
 	DefaultPageSize = 50
 	MaxPageSize     = 200
+	// MaxReceivedPerAuthor messages from one remote author are taken
+	// per ReceiveWindow; more are ErrTooManyMessages (the inbox answers
+	// 429, and the sender retries later). Each received message may mail
+	// every local organizer: this bounds what one remote actor makes us
+	// send.
+	MaxReceivedPerAuthor = 20
+	ReceiveWindow        = 10 * time.Minute
+	// MaxTrackedAuthors bounds the remote authors the limit remembers;
+	// past it, the quietest are forgotten.
+	MaxTrackedAuthors = 10_000
 )
 
 // ValidationError names the input field that was refused and why. Every
@@ -68,6 +79,9 @@ var (
 	// ErrTooManyRecipients: an announcement would go to more than
 	// MaxAnnounceRecipients participants.
 	ErrTooManyRecipients = errors.New("conversations: too many recipients")
+	// ErrTooManyMessages: a remote author sent more than
+	// MaxReceivedPerAuthor messages in ReceiveWindow.
+	ErrTooManyMessages = errors.New("conversations: too many messages from this author; try again later")
 )
 
 // Hook learns of every new message, local or received, inside the
@@ -103,6 +117,7 @@ type Service struct {
 	now      func() time.Time
 	newID    func() string
 	sanitize *htmlsafe.Sanitizer
+	received receiveLimit
 }
 
 // New returns a Service, or an error when Store or BaseURL is missing or
@@ -152,9 +167,9 @@ func groupOrganizerRoles() []groups.Role {
 // actor (the profile, or the group itself), holds a participation of
 // role creator or moderator, or, for a group's event, is a member of the
 // group whom the group's permission matrix lets moderate its events
-// (groups.PermEventModerate: moderator and above). For a remote event,
-// any remote actor of the event's own host is an organizer too: that
-// instance decides who speaks for its events. This is the one rule
+// (groups.PermEventModerate: moderator and above). For a remote group's
+// event, any remote actor of the group's host is an organizer too: that
+// instance decides who speaks for its group. This is the one rule
 // of who stands on the organizer side of every conversation about e.
 func (s *Service) IsOrganizer(ctx context.Context, e *events.Event, actorID string) (bool, error) {
 	ok, err := isOrganizer(ctx, s.store, e, actorID)
@@ -172,19 +187,14 @@ func isOrganizer(ctx context.Context, st Store, e *events.Event, actorID string)
 		return true, nil
 	}
 	if !e.Local {
-		// A remote event's own instance says who organizes it (a
-		// group's moderators, its co-organizers): we know few of their
-		// roles, so an actor of the event's host stands for it, as the
-		// inbox lets such an actor act for a remote group.
-		a, err := st.GetActor(ctx, actorID)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			return false, nil
-		case err != nil:
-			return false, err
-		}
-		if !a.Local && sameHost(a.APID, e.APID) {
-			return true, nil
+		// A remote group's event: its instance applied the group's
+		// permission matrix, and we know few of its members' roles, so
+		// an actor of the group's host speaks for the group, as the
+		// inbox lets it act for the group's events. A remote person's
+		// event is organized by that person only.
+		ok, err := forRemoteGroup(ctx, st, e.OrganizerID, actorID)
+		if err != nil || ok {
+			return ok, err
 		}
 	}
 	p, err := st.GetParticipantByActor(ctx, e.ID, actorID)
@@ -377,6 +387,28 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// forRemoteGroup reports whether actorID is a remote actor of the host
+// of organizerID, a remote Group.
+func forRemoteGroup(ctx context.Context, st Store, organizerID, actorID string) (bool, error) {
+	org, err := st.GetActor(ctx, organizerID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	case org.Local || org.Type != identity.TypeGroup:
+		return false, nil
+	}
+	a, err := st.GetActor(ctx, actorID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return !a.Local && sameHost(a.APID, org.APID), nil
 }
 
 // sameHost reports whether two absolute IRIs have the same host and

@@ -34,7 +34,7 @@ func (s *Service) WriteToOrganizers(ctx context.Context, participantID, eventID,
 		if err := localAuthor(ctx, st, participantID); err != nil {
 			return err
 		}
-		e, err := st.LockEvent(ctx, eventID)
+		e, err := lockEvent(ctx, st, eventID)
 		if err != nil {
 			return notFound(err)
 		}
@@ -75,7 +75,7 @@ func (s *Service) WriteToParticipant(ctx context.Context, organizerID, eventID, 
 		if err := localAuthor(ctx, st, organizerID); err != nil {
 			return err
 		}
-		e, err := st.LockEvent(ctx, eventID)
+		e, err := lockEvent(ctx, st, eventID)
 		if err != nil {
 			return notFound(err)
 		}
@@ -137,7 +137,7 @@ func (s *Service) Announce(ctx context.Context, organizerID, eventID, text strin
 		if err := localAuthor(ctx, st, organizerID); err != nil {
 			return err
 		}
-		e, err := st.LockEvent(ctx, eventID)
+		e, err := lockEvent(ctx, st, eventID)
 		if err != nil {
 			return notFound(err)
 		}
@@ -248,7 +248,7 @@ func (s *Service) Reply(ctx context.Context, authorID, conversationID, text stri
 		if err != nil {
 			return notFound(err)
 		}
-		e, err := st.LockEvent(ctx, c.EventID)
+		e, err := lockEvent(ctx, st, c.EventID)
 		if err != nil {
 			return notFound(err)
 		}
@@ -290,11 +290,15 @@ func (s *Service) Reply(ctx context.Context, authorID, conversationID, text stri
 // Receive is idempotent on the APID: a message already stored with the
 // same APID and author is returned as it is, with a nil error, and the
 // Hook is not called again. The same APID by another author is
-// ErrConflict (storage.ErrConflict).
+// ErrConflict (storage.ErrConflict). One author's messages beyond
+// MaxReceivedPerAuthor in ReceiveWindow are ErrTooManyMessages.
 func (s *Service) Receive(ctx context.Context, in RemoteMessage) (*Message, error) {
 	t, err := s.checkRemote(&in)
 	if err != nil {
 		return nil, wrap("receive", err)
+	}
+	if !s.received.allow(in.AuthorID, s.clock()) {
+		return nil, wrap("receive", ErrTooManyMessages)
 	}
 	var m *Message
 	err = s.inTx(ctx, func(tx storage.Tx, st Store) error {
@@ -322,7 +326,7 @@ func (s *Service) Receive(ctx context.Context, in RemoteMessage) (*Message, erro
 		if err != nil {
 			return err
 		}
-		e, err := st.LockEvent(ctx, in.EventID)
+		e, err := lockEvent(ctx, st, in.EventID)
 		if err != nil {
 			return notFound(err)
 		}
@@ -421,8 +425,17 @@ func resolve(ctx context.Context, st Store, in *RemoteMessage) (*Conversation, e
 }
 
 // mayReceive applies the rules of the local writes to a received
-// message, and requires a local side.
+// message, and requires a local side. About a private or draft event,
+// a refusal is ErrNotFound, so that outsiders learn nothing of it.
 func (s *Service) mayReceive(ctx context.Context, st Store, e *events.Event, in *RemoteMessage) error {
+	err := s.mayReceiveOn(ctx, st, e, in)
+	if err != nil && hidden(e) && (errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotParticipating)) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func (s *Service) mayReceiveOn(ctx context.Context, st Store, e *events.Event, in *RemoteMessage) error {
 	if in.AuthorID == in.ParticipantID {
 		if !e.Local {
 			return fmt.Errorf("%w: the organizers of a remote event are written to on their instance", ErrForbidden)
@@ -447,6 +460,32 @@ func (s *Service) mayReceive(ctx context.Context, st Store, e *events.Event, in 
 
 // hidden reports whether outsiders must not learn that e exists.
 func hidden(e *events.Event) bool { return e.Draft || e.Visibility == events.Private }
+
+// lockEvent locks an event for a write. An event the instance's
+// moderators hid is not found, for everyone, as in the events service:
+// nobody writes about it, and nothing about it is mailed or sent.
+func lockEvent(ctx context.Context, st Store, id string) (*events.Event, error) {
+	e, err := st.LockEvent(ctx, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if e.Hidden {
+		return nil, ErrNotFound
+	}
+	return e, nil
+}
+
+// getEvent reads an event, as lockEvent does.
+func getEvent(ctx context.Context, st EventReader, id string) (*events.Event, error) {
+	e, err := st.GetEvent(ctx, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if e.Hidden {
+		return nil, ErrNotFound
+	}
+	return e, nil
+}
 
 // mustOrganize returns nil when actorID organizes e; otherwise
 // ErrForbidden, or ErrNotFound for an event outsiders do not see.

@@ -140,16 +140,16 @@ func (c *core) contentDoc(r *http.Request, kind, id, comment string) (wire.Objec
 		if err != nil {
 			return nil, err
 		}
-		first, err := st.ListDiscussionComments(ctx, d.ID, storage.Cursor{}, 1)
-		if err != nil {
+		fc, err := st.GetDiscussionComment(ctx, d.FirstCommentID())
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			fc = nil // deleted: the Note has no content
+		case err != nil:
 			return nil, err
-		}
-		var fc *groups.Comment
-		if len(first) > 0 {
-			fc = &first[0]
-			if fc.Hidden {
-				fc.Text = "" // hidden by moderators; the discussion stays
-			}
+		case fc.Hidden:
+			// Its first message hidden by moderators: the Note would
+			// travel without content, which receivers refuse.
+			return nil, errHidden
 		}
 		creator, err := c.actorIRI(ctx, d.CreatorID)
 		return wire.DiscussionNote(d, fc, creator, g.APID), err

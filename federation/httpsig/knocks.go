@@ -12,6 +12,10 @@ import (
 // next knocks).
 const MaxKnockHosts = 10000
 
+// MaxRFC9421Refusals is how many refusals in a row (400, 401, 403) of
+// RFC 9421 requests make a host known to accept RFC 9421 unknown again.
+const MaxRFC9421Refusals = 3
+
 // maxRefusalDrain bounds what is read of a refused first knock's body
 // (so that its connection can be reused).
 const maxRefusalDrain = 4 << 10
@@ -38,17 +42,28 @@ const maxRefusalDrain = 4 << 10
 //     answer.
 //   - Host known to accept RFC 9421: sign with RFC 9421, once. Its 400,
 //     401 or 403 is final: from a host that verified our RFC 9421
-//     signatures it means a bad key, actor or activity (which
-//     draft-cavage would not mend), not the scheme, so the host is
-//     neither knocked at again nor downgraded. Only forgetting (a new
-//     process, or MaxKnockHosts reached) makes it unknown again.
+//     signatures it most likely means a bad key, actor or activity
+//     (which draft-cavage would not mend), not the scheme, so the
+//     request is not knocked at again. But MaxRFC9421Refusals such
+//     answers in a row make the host unknown again (its admin may have
+//     turned RFC 9421 off, or it answered 2xx before verifying), so the
+//     next request knocks anew. Forgetting (a new process, or
+//     MaxKnockHosts reached) makes it unknown too.
 //
 // A host is never moved from accepting RFC 9421 to cavage-only: a
 // request that refused RFC 9421 and went through with draft-cavage
 // after another proved RFC 9421 (they raced) leaves it as is.
 type Knocks struct {
 	mu    sync.Mutex
-	hosts map[string]Scheme // Cavage: refused RFC 9421; RFC9421: accepted an RFC 9421 POST
+	hosts map[string]knock
+}
+
+// knock is what is known of a host: Cavage (refused RFC 9421) or
+// RFC9421 (accepted an RFC 9421 POST), and for the latter the refusals
+// since its last success.
+type knock struct {
+	scheme   Scheme
+	refusals int
 }
 
 // Known returns what is remembered of host: Cavage (it refused RFC 9421
@@ -58,7 +73,7 @@ func (k *Knocks) Known(host string) Scheme {
 	host = strings.ToLower(host)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.hosts[host]
+	return k.hosts[host].scheme
 }
 
 // Len returns how many hosts are remembered.
@@ -89,11 +104,16 @@ func (k *Knocks) Knock(host, method string, send func(Scheme) (*http.Response, e
 	}
 	switch {
 	case resp.StatusCode < 400:
-		if method == http.MethodPost && known != RFC9421 {
+		if method == http.MethodPost || known == RFC9421 {
 			k.remember(host, RFC9421)
 		}
 		return resp, nil
-	case known == RFC9421 || !refusal(resp.StatusCode):
+	case known == RFC9421:
+		if refusal(resp.StatusCode) {
+			k.refused(host)
+		}
+		return resp, nil
+	case !refusal(resp.StatusCode):
 		return resp, nil
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxRefusalDrain))
@@ -115,16 +135,36 @@ func refusal(status int) bool {
 	return false
 }
 
-// remember records what host accepts; RFC9421 is never overwritten.
+// remember records what host accepts; RFC9421 is never overwritten
+// by Cavage. Remembering RFC9421 again clears its refusals.
 func (k *Knocks) remember(host string, s Scheme) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	old, ok := k.hosts[host]
 	switch {
-	case old == RFC9421, old == s:
+	case old.scheme == RFC9421 && s == Cavage:
+		return
+	case old.scheme == s && old.refusals == 0:
 		return
 	case k.hosts == nil, !ok && len(k.hosts) >= MaxKnockHosts:
-		k.hosts = map[string]Scheme{}
+		k.hosts = map[string]knock{}
 	}
-	k.hosts[host] = s
+	k.hosts[host] = knock{scheme: s}
+}
+
+// refused counts a refusal of an RFC 9421 request by a host known to
+// accept RFC 9421; at MaxRFC9421Refusals in a row the host is forgotten.
+func (k *Knocks) refused(host string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	h, ok := k.hosts[host]
+	if !ok || h.scheme != RFC9421 {
+		return
+	}
+	h.refusals++
+	if h.refusals >= MaxRFC9421Refusals {
+		delete(k.hosts, host)
+		return
+	}
+	k.hosts[host] = h
 }

@@ -255,3 +255,31 @@ func ExampleKnocks() {
 	// peer: 200 to a draft-cavage POST
 	// draft-cavage
 }
+
+// TestKnocksForgetsRFC9421AfterRefusals: a host known to accept RFC 9421
+// whose answers turn to refusals (its admin turned RFC 9421 off) is
+// knocked at anew after MaxRFC9421Refusals in a row; a success in
+// between starts the count again.
+func TestKnocksForgetsRFC9421AfterRefusals(t *testing.T) {
+	t.Parallel()
+	k := &httpsig.Knocks{}
+	const host = "peer.example"
+	knock(t, k, host, http.MethodPost, 202, 202)
+	require.Equal(t, httpsig.RFC9421, k.Known(host))
+	for range httpsig.MaxRFC9421Refusals - 1 {
+		p, status := knock(t, k, host, http.MethodPost, 401, 202)
+		assert.Equal(t, 401, status, "final while the host is known to take RFC 9421")
+		assert.Equal(t, []httpsig.Scheme{httpsig.RFC9421}, p.sent)
+	}
+	knock(t, k, host, http.MethodPost, 202, 202) // a success: the count starts again
+	for range httpsig.MaxRFC9421Refusals - 1 {
+		knock(t, k, host, http.MethodPost, 401, 202)
+	}
+	require.Equal(t, httpsig.RFC9421, k.Known(host))
+	knock(t, k, host, http.MethodPost, 401, 202)
+	assert.Equal(t, httpsig.Scheme(""), k.Known(host), "forgotten at the last refusal")
+	p, status := knock(t, k, host, http.MethodPost, 401, 202)
+	assert.Equal(t, 202, status)
+	assert.Equal(t, []httpsig.Scheme{httpsig.RFC9421, httpsig.Cavage}, p.sent, "knocked anew")
+	assert.Equal(t, httpsig.Cavage, k.Known(host))
+}

@@ -2,8 +2,10 @@ package inbox_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -116,8 +118,94 @@ func TestPrivateMessagesFromRemoteOrganizers(t *testing.T) {
 	ms := e.conversationMessages(e.alice.ID, mine[0].ID)
 	require.Len(t, ms, 1)
 	assert.Equal(t, e.remote[other].ID, ms[0].AuthorID)
-	// victim, on the event's host too, speaks for its organizers.
-	require.Equal(t, http.StatusAccepted, e.post(victim, privateNote("https://victim.example/notes/9", victim, remoteEventID,
-		"<p>And a torch</p>", e.alice.APID)))
-	assert.Len(t, e.conversationMessages(e.alice.ID, mine[0].ID), 2)
+	// victim, on the event's host too, is no organizer of other's event.
+	require.Equal(t, http.StatusForbidden, e.post(victim, privateNote("https://victim.example/notes/9", victim, remoteEventID,
+		"<p>Click here</p>", e.alice.APID)))
+	assert.Len(t, e.conversationMessages(e.alice.ID, mine[0].ID), 1)
+
+	// For a remote group's event, an actor of the group's host speaks
+	// for the group (its instance knows the roles).
+	gev := "https://victim.example/events/club"
+	require.NoError(t, e.db.CreateEvent(ctx, &events.Event{ID: "remote-club", APID: gev, OrganizerID: e.remote[group].ID,
+		CreatorID: e.remote[group].ID, Title: "Club night", BeginsAt: epoch.Add(72 * time.Hour), Status: events.Confirmed,
+		Visibility: events.Public, JoinMode: events.JoinFree, CreatedAt: epoch, UpdatedAt: epoch, PublishedAt: epoch}))
+	require.NoError(t, e.db.CreateParticipant(ctx, &events.Participant{ID: "p-alice-club", EventID: "remote-club",
+		ActorID: e.alice.ID, Role: events.RoleParticipant, CreatedAt: epoch, UpdatedAt: epoch}))
+	require.Equal(t, http.StatusAccepted, e.post(victim, privateNote("https://victim.example/notes/10", victim, gev,
+		"<p>Doors at 8</p>", e.alice.APID)))
+	mine, _, err = e.conv.MyConversations(ctx, e.alice.ID, storage.Cursor{}, 10)
+	require.NoError(t, err)
+	assert.Len(t, mine, 2)
+}
+
+// TestFollowersOnlyReplyIsNoPrivateMessage: a participant's followers-only
+// post in reply to a local event (a Mastodon reply to the event's status,
+// delivered to our shared inbox because someone here follows the author)
+// names no organizer. It is not a private message to the organizers: they
+// were not among its addressees, and must neither see it nor be mailed.
+func TestFollowersOnlyReplyIsNoPrivateMessage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Join", "https://victim.example/join/1", victim, e.event.APID)))
+
+	fo := privateNote("https://victim.example/notes/fo", victim, e.event.APID,
+		"<p>For my followers only: this picnic looks dull</p>", victim+"/followers")
+	e.post(victim, fo)
+
+	convs, _, err := e.conv.EventConversations(ctx, e.org.ID, e.event.ID, storage.Cursor{}, 10)
+	require.NoError(t, err)
+	assert.Empty(t, convs, "a followers-only post became a private message to organizers it never addressed")
+}
+
+// TestPrivateMessageMustAddressTheLocalSide: a participant's direct
+// message to someone else (here: to another remote actor only), in reply
+// to the event, does not reach the local organizers.
+func TestPrivateMessageMustAddressTheLocalSide(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Join", "https://victim.example/join/1", victim, e.event.APID)))
+
+	dm := privateNote("https://victim.example/notes/dm", victim, e.event.APID, "<p>psst, to other only</p>", other)
+	e.post(victim, dm)
+
+	convs, _, err := e.conv.EventConversations(ctx, e.org.ID, e.event.ID, storage.Cursor{}, 10)
+	require.NoError(t, err)
+	assert.Empty(t, convs, "a DM to someone else became a message to our organizers")
+}
+
+// TestPrivateEventNoOracle: a stranger's "private message" about a
+// private local event must be answered as one about an event that does
+// not exist (202, dropped), not 403: WriteToOrganizers answers
+// ErrNotFound there "so that outsiders learn nothing of it"
+// (SECURITY.md case 61), Receive does not.
+func TestPrivateEventNoOracle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	priv, err := e.ev.Create(ctx, e.org.ID, events.Input{Title: "Secret", BeginsAt: epoch.Add(48 * time.Hour),
+		Visibility: events.Private})
+	require.NoError(t, err)
+	unknown := e.post(evil, privateNote("https://evil.example/notes/a", evil, base+"/events/does-not-exist", "<p>?</p>", e.org.APID))
+	existing := e.post(evil, privateNote("https://evil.example/notes/b", evil, priv.APID, "<p>?</p>", e.org.APID))
+	assert.Equal(t, unknown, existing, "the answer tells a private event's existence apart")
+}
+
+// TestPrivateMessagesRateLimited: past conversations.MaxReceivedPerAuthor
+// messages, an author is answered 429 (its server retries later), and
+// the activity id is not kept, so that the retry is taken.
+func TestPrivateMessagesRateLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Join", "https://victim.example/join/1", victim, e.event.APID)))
+	note := func(n int) map[string]any {
+		return privateNote(fmt.Sprintf("https://victim.example/notes/r%d", n), victim, e.event.APID, "<p>?</p>", e.org.APID)
+	}
+	for i := range conversations.MaxReceivedPerAuthor {
+		require.Equal(t, http.StatusAccepted, e.post(victim, note(i)), i)
+	}
+	claimed := e.seen.Len()
+	require.Equal(t, http.StatusTooManyRequests, e.post(victim, note(conversations.MaxReceivedPerAuthor)))
+	assert.Equal(t, claimed, e.seen.Len(), "its id is released for the retry")
 }

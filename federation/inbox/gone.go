@@ -57,25 +57,11 @@ func (s *Services) ActorGone(ctx context.Context, apID string) error {
 		return fmt.Errorf("inbox: %s gone: %w", apID, err)
 	}
 	var kept []error
-	ps, err := g.ListParticipations(ctx, a.ID, nil, storage.Cursor{}, MaxGoneCleanup)
+	left, err := s.leaveGoneEvents(ctx, g, a)
 	if err != nil {
-		return fmt.Errorf("inbox: participations of %s: %w", apID, err)
+		return err
 	}
-	for _, p := range ps {
-		e, err := s.cfg.Events.GetEvent(ctx, p.EventID)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if !e.Local {
-			continue
-		}
-		if err := s.cfg.Participation.Leave(ctx, e.ID, a.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			kept = append(kept, fmt.Errorf("event %s: %w", e.APID, err))
-		}
-	}
+	kept = append(kept, left...)
 	if s.cfg.Groups != nil {
 		ms, err := g.ListMemberships(ctx, a.ID, nil, storage.Cursor{}, MaxGoneCleanup)
 		if err != nil {
@@ -90,13 +76,53 @@ func (s *Services) ActorGone(ctx context.Context, apID string) error {
 			kept = append(kept, fmt.Errorf("more than %d memberships", MaxGoneCleanup))
 		}
 	}
-	if len(ps) == MaxGoneCleanup {
-		kept = append(kept, fmt.Errorf("more than %d participations", MaxGoneCleanup))
-	}
 	if len(kept) > 0 {
 		return fmt.Errorf("%w: %s: %w", errGoneCleanup, apID, errors.Join(kept...))
 	}
 	return nil
+}
+
+// goneCleanupPage is how many participations ActorGone reads at once.
+const goneCleanupPage = 200
+
+// leaveGoneEvents has a gone actor leave the local events it takes part
+// in, reading its participations (local and remote events alike) page
+// by page, and leaving at most MaxGoneCleanup events. It returns what
+// could not be left.
+func (s *Services) leaveGoneEvents(ctx context.Context, g GoneActors, a *identity.Actor) ([]error, error) {
+	var kept []error
+	var after storage.Cursor
+	left := 0
+	for {
+		ps, err := g.ListParticipations(ctx, a.ID, nil, after, goneCleanupPage)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: participations of %s: %w", a.APID, err)
+		}
+		for _, p := range ps {
+			e, err := s.cfg.Events.GetEvent(ctx, p.EventID)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if !e.Local {
+				continue
+			}
+			if left == MaxGoneCleanup {
+				return append(kept, fmt.Errorf("more than %d participations", MaxGoneCleanup)), nil
+			}
+			left++
+			if err := s.cfg.Participation.Leave(ctx, e.ID, a.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				kept = append(kept, fmt.Errorf("event %s: %w", e.APID, err))
+			}
+		}
+		if len(ps) < goneCleanupPage {
+			return kept, nil
+		}
+		last := ps[len(ps)-1]
+		after = storage.Cursor{At: last.CreatedAt, ID: last.ID}
+	}
 }
 
 // leaveGone ends a gone actor's membership of a local group.

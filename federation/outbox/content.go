@@ -196,9 +196,9 @@ func (v contentView) discussion(ctx context.Context) (wire.Activity, bool, error
 		first = c
 	}
 	if first != nil && first.Hidden {
-		cp := *first
-		cp.Text = "" // hidden by our moderators: a rename does not send it again
-		first = &cp
+		// Its first message is hidden by our moderators: the Note would
+		// carry it, or travel empty. A rename stays here meanwhile.
+		return wire.Activity{}, false, nil
 	}
 	creator, err := v.iri(ctx, d.CreatorID)
 	if err != nil {
