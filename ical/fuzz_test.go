@@ -46,6 +46,10 @@ func (f *fakeWriter) Get(_ context.Context, _, id string) (*events.Event, error)
 	return &events.Event{ID: id}, nil
 }
 
+func (f *fakeWriter) GetForModeration(ctx context.Context, id string) (*events.Event, error) {
+	return f.Get(ctx, "", id)
+}
+
 // FuzzImport feeds arbitrary bytes to the importer. It must not panic or
 // hang, and whatever it accepts must be sane: each item has a UID and a
 // title without line breaks, times in UTC, and its inputs survive an

@@ -19,6 +19,10 @@ type EventWriter interface {
 	Update(ctx context.Context, actorID, eventID string, in events.Input) (*events.Event, error)
 	Delete(ctx context.Context, actorID, eventID string) error
 	Get(ctx context.Context, viewerID, eventID string) (*events.Event, error)
+	// GetForModeration returns the event whatever its visibility or
+	// Hidden flag: the importer tells an event the instance's moderators
+	// hid (which Get says is not found) from one deleted since.
+	GetForModeration(ctx context.Context, eventID string) (*events.Event, error)
 }
 
 // Imported remembers which event an imported UID became.
@@ -148,6 +152,11 @@ func (r *Report) Count(a Action) int {
 // stops the import and is returned with the report so far: each event
 // is written whole or not at all, and its UID is remembered after it, so
 // running the import again finishes the work.
+//
+// An event deleted here since its import is created again; one the
+// instance's moderators hid (events.Event.Hidden) is skipped instead,
+// with its reason, so that neither a subscription's refresh nor another
+// upload brings it back.
 func (im *Importer) Import(ctx context.Context, t Target, r io.Reader, opts *ImportOptions) (*Report, error) {
 	if t.ActorID == "" {
 		return nil, fmt.Errorf("ical: import: %w", events.ErrForbidden)
@@ -219,6 +228,28 @@ func (im *Importer) Apply(ctx context.Context, t Target, dec *Decoded, opts *Imp
 	return rep, nil
 }
 
+// Skip reasons of events that exist but that Get does not return.
+const (
+	reasonHidden    = "hidden by moderators: not imported again"
+	reasonNotViewed = "the event it was imported as exists but this profile may no longer see it: not imported again"
+)
+
+// unseen looks at an imported event that Get said is not found: gone is
+// true when it really is gone (import it again); otherwise res is the
+// Skipped result to report.
+func (im *Importer) unseen(ctx context.Context, eventID string) (res Result, gone bool, _ error) {
+	e, err := im.events.GetForModeration(ctx, eventID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return Result{}, true, nil
+	case err != nil:
+		return Result{}, false, err
+	case e.Hidden:
+		return Result{Action: Skipped, Reason: reasonHidden}, false, nil
+	}
+	return Result{Action: Skipped, Reason: reasonNotViewed}, false, nil
+}
+
 // one imports one item. Validation and permission refusals become a
 // Skipped result; other errors are returned.
 func (im *Importer) one(ctx context.Context, t Target, owner string, o ImportOptions, it Item, byUID map[string]Imported) (Result, error) {
@@ -238,7 +269,13 @@ func (im *Importer) one(ctx context.Context, t Target, owner string, o ImportOpt
 		cur, err := im.events.Get(ctx, t.ActorID, prev.EventID)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
-			// Deleted here since: import it again as new.
+			// Deleted here since: import it again as new. But Get also
+			// says not found for an event the moderators hid, or one the
+			// importer may no longer see: those exist, and a new copy
+			// would bring them back.
+			if res, gone, err := im.unseen(ctx, prev.EventID); err != nil || !gone {
+				return res, err
+			}
 		case err != nil:
 			return Result{}, err
 		case prev.Fingerprint == fp:

@@ -310,3 +310,64 @@ func TestExportImportRoundTrip(t *testing.T) {
 	assert.Equal(t, events.Private, dec.Items[3].Input.Visibility)
 	assert.Equal(t, fmt.Sprint(events.Tentative), fmt.Sprint(dec.Items[1].Input.Status))
 }
+
+// TestImportSkipsHiddenEvents: an event the instance's moderators hid is
+// "not found" through the events service, but it is not gone: neither
+// the same calendar again (a subscription's refresh) nor a changed one
+// may create a new, visible copy of it. Only an event really deleted
+// here is imported again.
+func TestImportSkipsHiddenEvents(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	_, alice := w.register("alice")
+	uids := newMemUIDs()
+	im, err := ical.NewImporter(ical.ImporterConfig{Events: w.inst.Events, UIDs: uids})
+	require.NoError(t, err)
+	target := ical.Target{ActorID: alice}
+	opts := &ical.ImportOptions{Source: "https://x.example/cal.ics"}
+	cal := vcal(vevent("UID:scam@x.example", "SUMMARY:Miracle cure workshop", "DTSTART:20260310T190000Z"))
+	changed := vcal(vevent("UID:scam@x.example", "SUMMARY:Miracle cure workshop, new date", "DTSTART:20260317T190000Z"))
+	found := func() int {
+		page, err := w.inst.Events.Search(w.ctx, events.Query{Text: "miracle"})
+		require.NoError(t, err)
+		return len(page.Occurrences)
+	}
+
+	rep, err := im.Import(w.ctx, target, strings.NewReader(cal), opts)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Count(ical.Created))
+	id := rep.Results[0].EventID
+	require.NoError(t, w.inst.Events.HideEvent(w.ctx, id, true))
+	require.Zero(t, found())
+
+	for name, file := range map[string]string{"same calendar": cal, "changed calendar": changed} {
+		rep, err = im.Import(w.ctx, target, strings.NewReader(file), opts)
+		require.NoError(t, err, name)
+		require.Len(t, rep.Results, 1, name)
+		res := rep.Results[0]
+		assert.Equal(t, ical.Skipped, res.Action, name)
+		assert.Contains(t, res.Reason, "hidden by moderators", name)
+		assert.Empty(t, res.EventID, name)
+		assert.Zero(t, found(), "%s: the hidden event is back in search", name)
+		assert.Equal(t, id, uids.rows[alice+"\x00scam@x.example"].EventID, "%s: the UID still maps to the hidden event", name)
+	}
+	e, err := w.inst.Events.GetForModeration(w.ctx, id)
+	require.NoError(t, err)
+	assert.True(t, e.Hidden)
+	assert.Equal(t, "Miracle cure workshop", e.Title, "a hidden event is not updated by the import either")
+
+	// Shown again: the import updates it as before.
+	require.NoError(t, w.inst.Events.HideEvent(w.ctx, id, false))
+	rep, err = im.Import(w.ctx, target, strings.NewReader(changed), opts)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]ical.Action{"scam@x.example": ical.Updated}, results(rep))
+	assert.Equal(t, 1, found())
+
+	// Really deleted here: imported again as new.
+	require.NoError(t, w.inst.Events.Delete(w.ctx, alice, id))
+	rep, err = im.Import(w.ctx, target, strings.NewReader(cal), opts)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]ical.Action{"scam@x.example": ical.Created}, results(rep))
+	assert.NotEqual(t, id, rep.Results[0].EventID)
+	assert.Equal(t, 1, found())
+}

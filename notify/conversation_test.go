@@ -74,3 +74,29 @@ func TestConversationMailWithoutAfterCommit(t *testing.T) {
 	w.drain(ctx)
 	assert.Empty(t, w.mail.Messages(), "dropped, and the change is not failed")
 }
+
+// TestAnnouncementsDoNotFillTheQueue: an announcement queues one notice
+// per recipient (up to conversations.MaxAnnounceRecipients, in one
+// committed transaction). With notices already waiting, and even with
+// a second full-size announcement before Run catches up, none is
+// dropped, and each recipient is mailed.
+func TestAnnouncementsDoNotFillTheQueue(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, Config{})
+	ctx := context.Background()
+	pending := &fakeTx{}
+	for range 10 { // notices already waiting
+		require.NoError(t, w.n.ConversationChanged(ctx, pending, conversationChange(w, "org", "zoe")))
+	}
+	pending.commit()
+	for range 2 {
+		tx := &fakeTx{}
+		for range conversations.MaxAnnounceRecipients {
+			require.NoError(t, w.n.ConversationChanged(ctx, tx, conversationChange(w, "org", "zoe")))
+		}
+		tx.commit()
+	}
+	assert.Zero(t, w.n.Dropped(), "announcement notices dropped because the queue is full")
+	assert.Len(t, w.n.queue, 10+2*conversations.MaxAnnounceRecipients)
+	assert.Greater(t, QueueSize, 4*conversations.MaxAnnounceRecipients-1, "room for several announcements")
+}

@@ -34,7 +34,9 @@
 // (groups.Service.SetDiscussionMail, read through Config.Groups), but not
 // to its author's account, whether the author is local or remote; the
 // message's HTML becomes plain text, with links to the discussion and
-// to the page where the mail is turned off (Config.DiscussionPage).
+// to the page where the mail is turned off (Config.DiscussionPage). An
+// account gets at most one mail per discussion every
+// DiscussionMailInterval, however many messages arrive.
 // Run also sends reminders ([Notifier.Remind]),
 // remembering the occurrences already reminded in Config.StateDir.
 //

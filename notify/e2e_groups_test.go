@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,7 +43,8 @@ func (f failing) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Chang
 // notifier's queue.
 func TestGroupDiscussionMailThroughStorage(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx, cancelAll := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelAll()
 	db := sqlitetest.Open(t)
 	now := time.Date(2026, 3, 13, 12, 0, 0, 0, time.UTC)
 	person := func(name, locale string) string {
@@ -55,8 +57,9 @@ func TestGroupDiscussionMailThroughStorage(t *testing.T) {
 		return p.ID
 	}
 	outbox := mailtest.New()
+	var later atomic.Int64 // how far the notifier's clock is ahead of now
 	n, err := notify.New(notify.Config{Mail: outbox, Identity: db, Events: db, Groups: db,
-		BaseURL: "https://events.example", Now: func() time.Time { return now }})
+		BaseURL: "https://events.example", Now: func() time.Time { return now.Add(time.Duration(later.Load())) }})
 	require.NoError(t, err)
 	svc, err := groups.New(groups.Config{Store: db, Actors: groupActors{}, BaseURL: "https://events.example", Hook: n,
 		Now: func() time.Time { return now }})
@@ -86,7 +89,9 @@ func TestGroupDiscussionMailThroughStorage(t *testing.T) {
 	assert.Contains(t, ms[0].Text, "alice a lancé la discussion « Seeds »")
 	assert.Contains(t, ms[0].Text, "https://events.example/groups/"+g.ID+"/discussions/"+d.ID+"\n")
 
-	// A rolled-back reply sends nothing; the next one reaches alice and bob.
+	// A rolled-back reply sends nothing; the next one, once bob's
+	// DiscussionMailInterval has passed, reaches alice and bob.
+	later.Store(int64(notify.DiscussionMailInterval))
 	bad, err := groups.New(groups.Config{Store: db, Actors: groupActors{}, BaseURL: "https://events.example",
 		Hook: failing{n}, Now: func() time.Time { return now }})
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/storage"
@@ -46,8 +47,10 @@ type groupJob struct {
 //
 // Notices: discussion.created and comment.created send GroupDiscussion
 // to the local members who asked for it (Config.Groups), whoever wrote
-// the message, local or remote; not to the author's own account. Without
-// Config.Groups, nothing is sent.
+// the message, local or remote; not to the author's own account. Each
+// account gets at most one mail per discussion every
+// DiscussionMailInterval: the messages of a busy discussion in between
+// send it nothing more. Without Config.Groups, nothing is sent.
 func (n *Notifier) GroupChanged(ctx context.Context, tx storage.Tx, c groups.Change) error {
 	if n.groups == nil || (c.Kind != groups.DiscussionCreated && c.Kind != groups.CommentCreated) ||
 		c.Group == nil || c.Discussion == nil || c.Comment == nil {
@@ -116,9 +119,53 @@ func (n *Notifier) processDiscussion(ctx context.Context, j job) {
 			continue
 		}
 		seen[key] = true
+		if !n.discussionMailDue(r.account, d.ID) {
+			continue
+		}
 		if err := n.send(ctx, r, j.kind, base, nil); err != nil {
+			n.forgetDiscussionMail(r.account, d.ID)
 			first = cmpErr(first, err)
 		}
 	}
 	logErr(first)
+}
+
+// discussionMailKey is one account's mail about one discussion.
+type discussionMailKey struct{ account, discussion string }
+
+// discussionMailDue says whether account may get a mail about discussion
+// now: not when it got one less than DiscussionMailInterval ago. When it
+// may, it records the mail as sent now.
+func (n *Notifier) discussionMailDue(account, discussion string) bool {
+	now := n.now()
+	k := discussionMailKey{account, discussion}
+	n.discMu.Lock()
+	defer n.discMu.Unlock()
+	if at, ok := n.discSent[k]; ok && now.Sub(at) < DiscussionMailInterval {
+		return false
+	}
+	if _, ok := n.discSent[k]; !ok && len(n.discSent) >= MaxDiscussionMailTracked {
+		var oldest discussionMailKey
+		var oldestAt time.Time
+		for key, at := range n.discSent {
+			if now.Sub(at) >= DiscussionMailInterval {
+				delete(n.discSent, key)
+			} else if oldestAt.IsZero() || at.Before(oldestAt) {
+				oldest, oldestAt = key, at
+			}
+		}
+		if len(n.discSent) >= MaxDiscussionMailTracked {
+			delete(n.discSent, oldest)
+		}
+	}
+	n.discSent[k] = now
+	return true
+}
+
+// forgetDiscussionMail undoes discussionMailDue's record after a failed
+// send, so that the next message is mailed.
+func (n *Notifier) forgetDiscussionMail(account, discussion string) {
+	n.discMu.Lock()
+	defer n.discMu.Unlock()
+	delete(n.discSent, discussionMailKey{account, discussion})
 }

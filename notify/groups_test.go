@@ -3,9 +3,11 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -247,4 +249,83 @@ func FuzzPlainText(f *testing.F) {
 		}
 		assert.NotContains(t, out, "\n\n\n")
 	})
+}
+
+// TestGroupDiscussionMailInterval: however many messages a discussion
+// gets, local or remote, each account is mailed about it at most once
+// per DiscussionMailInterval; other discussions are counted apart, and a
+// failed send does not count.
+func TestGroupDiscussionMailInterval(t *testing.T) {
+	t.Parallel()
+	now := testNow
+	w, _ := discussionWorld(t, Config{Now: func() time.Time { return now }})
+	in := func(discussion string, kind groups.ChangeKind, author string) groups.Change {
+		c := discussionChange(kind, author, kind == groups.CommentCreated)
+		c.Discussion.ID, c.Comment.DiscussionID = discussion, discussion
+		return c
+	}
+	steps := []struct {
+		name   string
+		after  time.Duration // since the start
+		change groups.Change
+		fail   bool
+		want   []string
+	}{
+		{"started", 0, in("d1", groups.DiscussionCreated, "org"), false,
+			[]string{"alice@example.net", "zoe@example.net"}},
+		{"a reply soon after: only who was not mailed yet", time.Minute, in("d1", groups.CommentCreated, "zoe"), false,
+			[]string{"org@example.net"}},
+		{"a remote reply: everyone mailed already", 2 * time.Minute, in("d1", groups.CommentCreated, "remote-actor"), false, nil},
+		{"another discussion is apart", 2 * time.Minute, in("d2", groups.DiscussionCreated, "org"), false,
+			[]string{"alice@example.net", "zoe@example.net"}},
+		{"just before the interval", DiscussionMailInterval - time.Second, in("d1", groups.CommentCreated, "remote-actor"), false, nil},
+		{"the interval has passed since the first mail", DiscussionMailInterval, in("d1", groups.CommentCreated, "remote-actor"), true,
+			nil},
+		{"a failed send does not count", DiscussionMailInterval + time.Second, in("d1", groups.CommentCreated, "remote-actor"), false,
+			[]string{"alice@example.net", "zoe@example.net"}},
+		{"org's interval has passed", DiscussionMailInterval + time.Minute, in("d1", groups.CommentCreated, "remote-actor"), false,
+			[]string{"org@example.net"}},
+	}
+	for _, st := range steps {
+		now = testNow.Add(st.after)
+		w.mail.Reset()
+		if st.fail {
+			w.mail.Fail(errors.New("smtp down"))
+		}
+		w.tell(t, st.change)
+		w.mail.Fail(nil)
+		assert.Equal(t, st.want, recipients(w.mail), st.name)
+	}
+}
+
+// TestDiscussionMailMemoryBounded: past MaxDiscussionMailTracked pairs,
+// the expired ones are forgotten, then the oldest.
+func TestDiscussionMailMemoryBounded(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, Config{})
+	fill := func(at func(i int) time.Time) {
+		clear(w.n.discSent)
+		for i := range MaxDiscussionMailTracked {
+			w.n.discSent[discussionMailKey{account: fmt.Sprint("a", i), discussion: "d"}] = at(i)
+		}
+	}
+	// Half of them expired: those go.
+	fill(func(i int) time.Time {
+		if i%2 == 0 {
+			return testNow.Add(-DiscussionMailInterval)
+		}
+		return testNow.Add(-time.Minute)
+	})
+	require.True(t, w.n.discussionMailDue("new", "d"))
+	assert.Len(t, w.n.discSent, MaxDiscussionMailTracked/2+1)
+	assert.False(t, w.n.discussionMailDue("a1", "d"), "the recent ones are kept")
+	assert.True(t, w.n.discussionMailDue("a2", "d"), "an expired one may be mailed")
+
+	// None expired: the oldest goes, and the new pair is tracked.
+	fill(func(i int) time.Time { return testNow.Add(-time.Minute + time.Duration(i)*time.Millisecond) })
+	require.True(t, w.n.discussionMailDue("new", "d"))
+	assert.Len(t, w.n.discSent, MaxDiscussionMailTracked)
+	assert.NotContains(t, w.n.discSent, discussionMailKey{"a0", "d"})
+	assert.False(t, w.n.discussionMailDue("new", "d"))
+	assert.False(t, w.n.discussionMailDue("a1", "d"))
 }

@@ -123,7 +123,9 @@ func (m *Messenger) ParticipantsMessage(ctx context.Context, e *events.Event, fr
 // get the organizer's message as a conversations.Service.Announce
 // announcement instead, which the Notifier mails to the local ones
 // (ConversationChanged) and federation delivers to the remote ones, so
-// that nobody gets it twice.
+// that nobody gets it twice. The first MaxRecipients anonymous
+// participants (in order of joining) get it, however many participants
+// with a profile joined before them.
 //
 // before, when not nil, runs once the message is checked and the event's
 // interval reserved, and before any mail goes out: the announcement goes
@@ -172,10 +174,13 @@ func (m *Messenger) message(ctx context.Context, e *events.Event, from *identity
 		}
 		for i := range ps {
 			p := &ps[i]
-			listed++
 			if anonymousOnly && p.ActorID != "" {
-				continue
+				continue // not one of the MaxRecipients
 			}
+			if listed >= MaxRecipients {
+				break
+			}
+			listed++
 			r, ok, err := m.n.participantRecipient(ctx, p)
 			if err != nil {
 				firstErr = cmpErr(firstErr, err)

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"codeberg.org/convene/convene/events"
 )
 
 func TestParticipantsMessage(t *testing.T) {
@@ -124,4 +127,48 @@ func TestAnonymousParticipantsMessage(t *testing.T) {
 	require.ErrorIs(t, err, ErrMessageTooSoon)
 	_, err = m.ParticipantsMessage(ctx, &w.event, from, "Again", "Again")
 	require.ErrorIs(t, err, ErrMessageTooSoon)
+}
+
+// TestAnonymousParticipantsMessageCountsAnonymousOnly: the participants
+// with a profile, however many joined first, do not use up the
+// MaxRecipients of an anonymous-only message; the anonymous ones are
+// bounded by it.
+func TestAnonymousParticipantsMessageCountsAnonymousOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, Config{})
+	at := testNow.Add(-time.Hour)
+	var ps []events.Participant
+	add := func(n int, anonymous bool) {
+		for range n {
+			at = at.Add(time.Millisecond)
+			p := events.Participant{ID: fmt.Sprintf("p%06d", len(ps)), EventID: "ev1", Role: events.RoleParticipant, CreatedAt: at}
+			if anonymous {
+				p.Email = fmt.Sprintf("anon%d@example.net", len(ps)-MaxRecipients-100)
+			} else {
+				p.ActorID = fmt.Sprintf("someone-%d", len(ps))
+			}
+			ps = append(ps, p)
+		}
+	}
+	add(MaxRecipients+100, false) // joined first, with a profile
+	add(3, true)
+	w.events.parts["ev1"] = ps
+	m, err := NewMessenger(w.n)
+	require.NoError(t, err)
+	sent, err := m.AnonymousParticipantsMessage(ctx, &w.event, w.dir.profiles["org"], "Bring tools", "Please", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sent, "the anonymous participants after the first MaxRecipients are mailed")
+	assert.Equal(t, []string{"anon0@example.net", "anon1@example.net", "anon2@example.net"}, recipients(w.mail))
+
+	// More anonymous participants than MaxRecipients: the first ones.
+	w.mail.Reset()
+	add(MaxRecipients, true)
+	w.events.parts["ev1"] = ps
+	m, err = NewMessenger(w.n)
+	require.NoError(t, err)
+	sent, err = m.AnonymousParticipantsMessage(ctx, &w.event, w.dir.profiles["org"], "Bring tools", "Please", nil)
+	require.NoError(t, err)
+	assert.Equal(t, MaxRecipients, sent)
+	assert.Equal(t, MaxRecipients, w.mail.Len())
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/ical"
 	"codeberg.org/convene/convene/identity"
@@ -23,12 +24,40 @@ const (
 	// QueueSize bounds the notices waiting to be sent (one per committed
 	// change, each fanning out to up to MaxRecipients messages). When
 	// the queue is full, new notices are dropped and logged.
-	QueueSize = 1000
+	//
+	// One change may queue many notices at once: an announcement
+	// (conversations.Service.Announce) queues one per recipient, up to
+	// conversations.MaxAnnounceRecipients. QueueSize holds several
+	// full-size announcements on top of the ordinary notices, so that one
+	// announcement never drops notices (checked at compile time below
+	// against MaxAnnounceRecipients and MaxRecipients). Each queued
+	// notice holds one event and one message or comment, so memory stays
+	// bounded by QueueSize of them.
+	QueueSize = 5000
 	// MaxRecipients bounds the messages of one notice or one reminder:
 	// the first MaxRecipients participants (in order of joining) get it.
 	MaxRecipients = 2000
+	// DiscussionMailInterval is the least time between two mails about
+	// one group discussion to one account: a burst of messages in a
+	// discussion, local or remote, mails each member who asked for it
+	// once per interval; the messages in between are not mailed (the
+	// mail links to the discussion, where they are).
+	DiscussionMailInterval = 15 * time.Minute
+	// MaxDiscussionMailTracked bounds the (account, discussion) pairs
+	// remembered for DiscussionMailInterval, in memory (a restart
+	// forgets them). When that many were mailed within the interval,
+	// the oldest is forgotten to make room.
+	MaxDiscussionMailTracked = 100_000
 	// participantPage is the page size when listing participants.
 	participantPage = 200
+)
+
+// QueueSize must exceed a full-size announcement, and the recipients of
+// one notice, by a margin: these fail to compile (a negative constant
+// converted to uint) when it does not.
+const (
+	_ = uint(QueueSize - 4*conversations.MaxAnnounceRecipients)
+	_ = uint(QueueSize - 2*MaxRecipients)
 )
 
 // Errors.
@@ -122,6 +151,9 @@ type Notifier struct {
 
 	remindMu sync.Mutex
 	state    *reminded
+
+	discMu   sync.Mutex
+	discSent map[discussionMailKey]time.Time // last discussion mail, ≤ MaxDiscussionMailTracked
 }
 
 // New returns a Notifier, or an error naming the first missing or bad
@@ -151,6 +183,7 @@ func New(cfg Config) (*Notifier, error) {
 		now:      cfg.Now,
 		log:      cfg.Log,
 		queue:    make(chan job, QueueSize),
+		discSent: map[discussionMailKey]time.Time{},
 	}
 	if n.instance == "" {
 		n.instance = u.Host
@@ -190,6 +223,7 @@ func (n *Notifier) Dropped() int64 { return n.dropped.Load() }
 // recipient is who a message goes to.
 type recipient struct {
 	email, locale, tz, name string
+	account                 string // the account's id; "" for an anonymous participant
 }
 
 // send renders kind for r and sends it.
@@ -212,7 +246,7 @@ func (n *Notifier) send(ctx context.Context, r recipient, k Kind, d data, att []
 
 // accountRecipient is an account as a recipient.
 func accountRecipient(a *identity.Account) recipient {
-	return recipient{email: a.Email, locale: a.Locale, tz: a.TimeZone}
+	return recipient{email: a.Email, locale: a.Locale, tz: a.TimeZone, account: a.ID}
 }
 
 // AccountConfirmation mails the link that confirms an account's email

@@ -41,6 +41,7 @@ import (
 
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/examples/server/api"
+	"codeberg.org/convene/convene/examples/server/internal/ratelimit"
 	"codeberg.org/convene/convene/examples/server/web"
 	"codeberg.org/convene/convene/federation/endpoints"
 	"codeberg.org/convene/convene/identity"
@@ -242,7 +243,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	jsonAPI, err := api.New(api.Config{Instance: inst, Follows: inst.Federation, BaseURL: c.baseURL, Log: log})
+	// One budget of private messages per account, through the web UI
+	// and the JSON API alike.
+	msgLimit := ratelimit.New(time.Now, web.MessageBurst, web.MessageRefill, web.MaxLimiterKeys)
+	jsonAPI, err := api.New(api.Config{Instance: inst, Follows: inst.Federation, BaseURL: c.baseURL, Log: log,
+		MessageLimit: msgLimit})
 	if err != nil {
 		return err
 	}
@@ -260,8 +265,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		AnonymousMail: notices, Invitations: notices, Messages: messages, Handles: inst.Federation.Resolver,
 		Policy: inst.Federation.Policy, Delivery: queue, MailLog: mailLog,
 		RegistrationsClosed: c.registrations == "closed", RegistrationsApproval: c.registrations == "approval",
-		Settings: inst.Moderation,
-		BaseURL:  c.baseURL, Name: c.name, Log: log})
+		Settings: inst.Moderation, MessageLimit: msgLimit,
+		BaseURL: c.baseURL, Name: c.name, Log: log})
 	if err != nil {
 		return err
 	}

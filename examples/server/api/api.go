@@ -50,6 +50,12 @@ type Config struct {
 	// (Location headers, private feed URLs). "" means the identity
 	// service's.
 	BaseURL string
+	// MessageLimit bounds the private messages of each account
+	// (conversations); nil makes one of MessageBurst per MessageRefill.
+	// A server that also serves the web UI passes the same limiter to
+	// both (web.Config.MessageLimit), so that an account has one budget
+	// whichever way it writes.
+	MessageLimit Limiter
 	// Now is the clock of the login rate limit; nil means time.Now.
 	Now func() time.Time
 	// Log receives server errors (5xx); nil discards them.
@@ -64,7 +70,7 @@ type API struct {
 	log     *slog.Logger
 	logins  *ratelimit.Limiter
 	// messages bounds the private messages of an account.
-	messages *ratelimit.Limiter
+	messages Limiter
 
 	mux     *http.ServeMux // the routes
 	paths   *http.ServeMux // each route's path, any method: tells 405 from 404
@@ -125,7 +131,10 @@ func New(cfg Config) (*API, error) {
 		now = time.Now
 	}
 	a.logins = ratelimit.New(now, LoginBurst, LoginRefill, MaxLoginKeys)
-	a.messages = ratelimit.New(now, MessageBurst, MessageRefill, MaxLoginKeys)
+	a.messages = cfg.MessageLimit
+	if a.messages == nil {
+		a.messages = ratelimit.New(now, MessageBurst, MessageRefill, MaxLoginKeys)
+	}
 	for _, rt := range a.table() {
 		a.mux.HandleFunc(rt.method+" "+rt.path, a.serve(rt))
 		if _, ok := a.methods[rt.path]; !ok {

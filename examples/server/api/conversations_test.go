@@ -11,6 +11,7 @@ import (
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/examples/server/api"
+	"codeberg.org/convene/convene/examples/server/internal/ratelimit"
 )
 
 func TestConversations(t *testing.T) {
@@ -107,4 +108,28 @@ func TestConversationsRateLimit(t *testing.T) {
 	w.do("POST", write, ria.token, map[string]any{"text": "more"}).apiErr(http.StatusTooManyRequests, "rate_limited", "")
 	w.clock.Advance(api.MessageRefill + time.Second)
 	w.do("POST", write, ria.token, map[string]any{"text": "later"}).status(http.StatusCreated)
+}
+
+// TestConversationsSharedRateLimit: with Config.MessageLimit, messages
+// take their tokens from the limiter given, under the key
+// "account:{account id}" that the web UI uses too: what an account sent
+// through the web pages counts here.
+func TestConversationsSharedRateLimit(t *testing.T) {
+	t.Parallel()
+	var shared *ratelimit.Limiter
+	w := newWorld(t, func(c *api.Config) {
+		shared = ratelimit.New(c.Now, api.MessageBurst, api.MessageRefill, api.MaxLoginKeys)
+		c.MessageLimit = shared
+	})
+	org, ria := w.user("quin"), w.user("ria")
+	e := w.event(org.profile, nil)
+	_, err := w.inst.Events.Join(w.ctx, e.ID, ria.profile.ID, events.JoinInput{})
+	require.NoError(t, err)
+	for range api.MessageBurst - 1 { // spent elsewhere (the web UI)
+		ok, _ := shared.Allow("account:" + ria.account.ID)
+		require.True(t, ok)
+	}
+	write := "/api/v1/events/" + e.ID + "/conversations"
+	w.do("POST", write, ria.token, map[string]any{"text": "the last one"}).status(http.StatusCreated)
+	w.do("POST", write, ria.token, map[string]any{"text": "more"}).apiErr(http.StatusTooManyRequests, "rate_limited", "")
 }

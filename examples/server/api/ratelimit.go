@@ -2,6 +2,13 @@ package api
 
 import "time"
 
+// Limiter is a token bucket per key: Allow takes one token of key's
+// bucket, or says how long until there is one. The server's
+// internal/ratelimit.Limiter implements it.
+type Limiter interface {
+	Allow(key string) (ok bool, wait time.Duration)
+}
+
 // Login rate limit: each (email, client IP) pair has a bucket of
 // LoginBurst attempts that refills by one every LoginRefill.
 const (

@@ -119,6 +119,9 @@ func (w *Web) createDiscussion(rw http.ResponseWriter, r *http.Request, v *visit
 	if err != nil {
 		return err
 	}
+	if err := w.allowDiscussion(v); err != nil {
+		return err
+	}
 	ctx := r.Context()
 	title, text := r.PostForm.Get("title"), r.PostForm.Get("text")
 	disc, _, err := w.inst.Groups.CreateDiscussion(ctx, v.profile.ID, ga.g.ID, groups.DiscussionInput{Title: title, Text: plainHTML(text)})
@@ -254,8 +257,21 @@ func (w *Web) discussionAction(rw http.ResponseWriter, r *http.Request, v *visit
 	return nil
 }
 
+// allowDiscussion takes one token of the account's bucket of discussion
+// messages (new discussions, replies): each may mail the group's members.
+// It answers as allowMessage does.
+func (w *Web) allowDiscussion(v *visit) error {
+	if ok, _ := w.discuss.Allow("account:" + v.account.ID); !ok {
+		return &httpError{status: http.StatusTooManyRequests, key: "conv.rate_limited"}
+	}
+	return nil
+}
+
 func (w *Web) replyDiscussion(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	return w.discussionAction(rw, r, v, func(ctx context.Context, disc *groups.Discussion) (string, string, error) {
+		if err := w.allowDiscussion(v); err != nil {
+			return "", "", err
+		}
 		_, err := w.inst.Groups.Reply(ctx, v.profile.ID, disc.ID, groups.CommentInput{Text: plainHTML(r.PostForm.Get("text"))})
 		return "reply_sent", "", err
 	})

@@ -116,6 +116,12 @@ type Config struct {
 	// administrator sets in the admin pages (they win over Name and the
 	// Registrations fields); nil hides that page.
 	Settings SettingsStore
+	// MessageLimit bounds the private messages of each account
+	// (conversations); nil makes one of MessageBurst per MessageRefill.
+	// A server that also serves the JSON API passes the same limiter to
+	// both (api.Config.MessageLimit), so that an account has one budget
+	// whichever way it writes.
+	MessageLimit Limiter
 	// Now is the clock (login rate limit, token expiry, "upcoming");
 	// nil means time.Now.
 	Now func() time.Time
@@ -152,7 +158,8 @@ type Web struct {
 	log      *slog.Logger
 	logins   *ratelimit.Limiter
 	mails    *ratelimit.Limiter
-	msgLimit *ratelimit.Limiter // private messages per account
+	msgLimit Limiter            // private messages per account
+	discuss  *ratelimit.Limiter // group discussion messages per account
 	tmpl     map[string]*templateSet
 	static   fs.FS
 	origins  *http.CrossOriginProtection
@@ -181,7 +188,7 @@ func New(cfg Config) (*Web, error) {
 		anon: cfg.AnonymousMail, handles: cfg.Handles, invites: cfg.Invitations, messages: cfg.Messages,
 		policy: cfg.Policy, queue: cfg.Delivery, maillog: cfg.MailLog,
 		base: strings.TrimSuffix(cfg.BaseURL, "/"), name: cfg.Name, closed: cfg.RegistrationsClosed, approval: cfg.RegistrationsApproval, store: cfg.Settings,
-		now: cfg.Now, log: cfg.Log,
+		now: cfg.Now, log: cfg.Log, msgLimit: cfg.MessageLimit,
 	}
 	if w.base == "" {
 		w.base = w.inst.Identity.BaseURL()
@@ -207,7 +214,10 @@ func New(cfg Config) (*Web, error) {
 	}
 	w.logins = ratelimit.New(w.now, LoginBurst, LoginRefill, MaxLimiterKeys)
 	w.mails = ratelimit.New(w.now, MailBurst, MailRefill, MaxLimiterKeys)
-	w.msgLimit = ratelimit.New(w.now, MessageBurst, MessageRefill, MaxLimiterKeys)
+	if w.msgLimit == nil {
+		w.msgLimit = ratelimit.New(w.now, MessageBurst, MessageRefill, MaxLimiterKeys)
+	}
+	w.discuss = ratelimit.New(w.now, DiscussionBurst, DiscussionRefill, MaxLimiterKeys)
 	if w.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
