@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"log/slog"
-	"strings"
 
 	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/storage"
@@ -47,41 +46,16 @@ func (n *Notifier) ConversationChanged(ctx context.Context, tx storage.Tx, c con
 // processConversation sends a private message's notice.
 func (n *Notifier) processConversation(ctx context.Context, j job) {
 	c, m := &j.conversation.conversation, &j.conversation.message
-	author := ""
-	if a, err := n.dir.GetActor(ctx, m.AuthorID); err == nil {
-		author = oneLine(actorName(a), 100)
-		if !a.Local && a.Domain != "" {
-			author += " (@" + a.Username + "@" + a.Domain + ")"
-		}
-	} else if !isNotFound(err) {
+	author, err := n.authorName(ctx, m.AuthorID, 100)
+	if err != nil {
 		n.logSend(ctx, j.kind, j.event.ID, err)
 	}
-	seen := map[string]bool{}
-	if r, ok, err := n.profileRecipient(ctx, m.AuthorID); err == nil && ok {
-		seen[strings.ToLower(r.email)] = true
-	}
 	e := &j.event
-	var first error
-	for _, id := range j.conversation.recipients {
-		if id == m.AuthorID {
-			continue
-		}
-		r, ok, err := n.profileRecipient(ctx, id)
-		if err != nil {
-			first = cmpErr(first, err)
-			continue
-		}
-		key := strings.ToLower(r.email)
-		if !ok || seen[key] {
-			continue
-		}
-		seen[key] = true
+	first := n.eachProfileRecipient(ctx, j.conversation.recipients, m.AuthorID, func(r recipient) error {
 		d := data{Event: viewOf(e, e.BeginsAt, e.EndsAt, resolveLocale(r.locale, n.locale), r.tz),
 			Author: author, Message: plainText(m.Text, MaxMessageRunes), Link: c.APID}
 		d.Event.URL = cmpOr(e.URL, e.APID)
-		if err := n.send(ctx, r, j.kind, d, nil); err != nil {
-			first = cmpErr(first, err)
-		}
-	}
+		return n.send(ctx, r, j.kind, d, nil)
+	})
 	n.logSend(ctx, j.kind, e.ID, first)
 }

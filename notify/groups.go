@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"strings"
 	"time"
 
 	"codeberg.org/convene/convene/groups"
@@ -85,49 +84,25 @@ func (n *Notifier) processDiscussion(ctx context.Context, j job) {
 	if len(ids) == 0 {
 		return
 	}
-	author := ""
-	if a, err := n.dir.GetActor(ctx, c.AuthorID); err == nil {
-		author = actorName(a)
-		if !a.Local && a.Domain != "" {
-			author += " (@" + a.Username + "@" + a.Domain + ")"
-		}
-		author = oneLine(author, 200)
-	} else if !isNotFound(err) {
+	author, err := n.authorName(ctx, c.AuthorID, 200)
+	if err != nil {
 		logErr(err)
-	}
-	seen := map[string]bool{}
-	// The author's own account gets no mail, whichever of its profiles
-	// asked for it.
-	if r, ok, err := n.profileRecipient(ctx, c.AuthorID); err == nil && ok {
-		seen[strings.ToLower(r.email)] = true
 	}
 	base := data{Group: oneLine(actorName(&g.Actor), 100), GroupURL: n.pages(g.ID, ""),
 		Discussion: oneLine(d.Title, 200), Author: author, Message: plainText(c.Text, MaxMessageRunes),
 		Link: n.pages(g.ID, d.ID), Reply: j.group.comment.ID != d.FirstCommentID()}
-	var first error
-	for _, id := range ids {
-		if id == c.AuthorID {
-			continue
-		}
-		r, ok, err := n.profileRecipient(ctx, id)
-		if err != nil {
-			first = cmpErr(first, err)
-			continue
-		}
-		key := strings.ToLower(r.email)
-		if !ok || seen[key] {
-			continue
-		}
-		seen[key] = true
+	// The author's own account gets no mail, whichever of its profiles
+	// asked for it.
+	logErr(n.eachProfileRecipient(ctx, ids, c.AuthorID, func(r recipient) error {
 		if !n.discussionMailDue(r.account, d.ID) {
-			continue
+			return nil
 		}
 		if err := n.send(ctx, r, j.kind, base, nil); err != nil {
 			n.forgetDiscussionMail(r.account, d.ID)
-			first = cmpErr(first, err)
+			return err
 		}
-	}
-	logErr(first)
+		return nil
+	}))
 }
 
 // discussionMailKey is one account's mail about one discussion.

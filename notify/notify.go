@@ -375,3 +375,49 @@ func (n *Notifier) icsOf(ctx context.Context, e *events.Event) mail.Attachment {
 		Data:        ical.Marshal(&ical.Calendar{Name: e.Title, Entries: []ical.Entry{en}}),
 	}
 }
+
+// authorName is how a message's author is named in mail: its name, and
+// its handle when remote; "" when unknown.
+func (n *Notifier) authorName(ctx context.Context, actorID string, max int) (string, error) {
+	a, err := n.dir.GetActor(ctx, actorID)
+	if err != nil {
+		if isNotFound(err) {
+			return "", nil
+		}
+		return "", err
+	}
+	name := actorName(a)
+	if !a.Local && a.Domain != "" {
+		name += " (@" + a.Username + "@" + a.Domain + ")"
+	}
+	return oneLine(name, max), nil
+}
+
+// eachProfileRecipient calls send once per account behind the profiles
+// ids, never for the account of the profile author (whichever of its
+// profiles is listed), skipping those without a confirmed account. It
+// returns the first error of a lookup or of send.
+func (n *Notifier) eachProfileRecipient(ctx context.Context, ids []string, author string, send func(recipient) error) error {
+	seen := map[string]bool{}
+	if r, ok, err := n.profileRecipient(ctx, author); err == nil && ok {
+		seen[strings.ToLower(r.email)] = true
+	}
+	var first error
+	for _, id := range ids {
+		if id == author {
+			continue
+		}
+		r, ok, err := n.profileRecipient(ctx, id)
+		if err != nil {
+			first = cmpErr(first, err)
+			continue
+		}
+		key := strings.ToLower(r.email)
+		if !ok || seen[key] {
+			continue
+		}
+		seen[key] = true
+		first = cmpErr(first, send(r))
+	}
+	return first
+}
