@@ -38,7 +38,16 @@ type conversationRow struct {
 type conversationsData struct {
 	Rows []conversationRow
 	Next string // URL of the next page; "" on the last
+	// Organizing links to the conversations of the events the profile
+	// organizes (as their creator or a moderator), on the first page.
+	Organizing []organizedEvent
 }
+
+// organizedEvent is a link to one event's conversations.
+type organizedEvent struct{ Title, URL string }
+
+// maxOrganizedListed bounds the events listed in Organizing.
+const maxOrganizedListed = 50
 
 type participantOption struct {
 	ActorID string
@@ -146,6 +155,20 @@ func (w *Web) myConversations(rw http.ResponseWriter, r *http.Request, v *visit)
 			}
 		}
 		d.Rows = append(d.Rows, row)
+	}
+	if after.IsZero() {
+		ps, err := w.parts.ListParticipations(ctx, v.profile.ID,
+			[]events.ParticipantRole{events.RoleCreator, events.RoleModerator}, storage.Cursor{}, maxOrganizedListed)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			e, err := w.inst.Events.Get(ctx, v.profile.ID, p.EventID)
+			if err != nil {
+				continue // gone, or hidden by moderators
+			}
+			d.Organizing = append(d.Organizing, organizedEvent{Title: e.Title, URL: "/events/" + e.ID + "/conversations"})
+		}
 	}
 	w.render(rw, r, v, http.StatusOK, "conversations", "conv.title", d)
 	return nil

@@ -69,8 +69,11 @@ func TestConversationPages(t *testing.T) {
 	ab.get(thread).status(http.StatusOK).contains("Is there a ramp?", "With Bob")
 	ab.post(thread+"/reply", url.Values{"text": {"Yes, at the back door."}}).status(http.StatusSeeOther)
 	bb.get(thread).contains("Yes, at the back door.", `<span class="tag">organizer</span>`).lacks("announcement</span>")
-	// The participant-side list is Bob's only: Alice organizes.
-	ab.get("/conversations").status(http.StatusOK).lacks(`href="` + thread + `"`)
+	// The participant-side list is Bob's only: Alice organizes, and
+	// finds her event's messages linked there.
+	ab.get("/conversations").status(http.StatusOK).lacks(`href="`+thread+`"`).
+		contains("The messages of the events you organize", `href="`+write+`"`)
+	bb.get("/conversations").lacks("The messages of the events you organize")
 
 	// Alice writes to Bob from the event's page: the same thread.
 	res = ab.post(write, url.Values{"participant_id": {bob.profile.ID}, "text": {"See you there"}}).status(http.StatusSeeOther)
