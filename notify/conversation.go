@@ -53,7 +53,7 @@ func (n *Notifier) processConversation(ctx context.Context, j job) {
 	e := &j.event
 	first := n.eachProfileRecipient(ctx, j.conversation.recipients, m.AuthorID, func(r recipient) error {
 		d := data{Event: viewOf(e, e.BeginsAt, e.EndsAt, resolveLocale(r.locale, n.locale), r.tz),
-			Author: author, Message: plainText(m.Text, MaxMessageRunes), Link: c.APID}
+			Author: author, Message: plainText(m.Text, MaxMessageRunes), Link: c.APID, Announcement: m.Announcement}
 		d.Event.URL = cmpOr(e.URL, e.APID)
 		return n.send(ctx, r, j.kind, d, nil)
 	})

@@ -100,3 +100,21 @@ func TestAnnouncementsDoNotFillTheQueue(t *testing.T) {
 	assert.Len(t, w.n.queue, 10+2*conversations.MaxAnnounceRecipients)
 	assert.Greater(t, QueueSize, 4*conversations.MaxAnnounceRecipients-1, "room for several announcements")
 }
+
+// TestAnnouncementMail: an announcement says so, in the recipient's
+// language.
+func TestAnnouncementMail(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, Config{})
+	ctx := context.Background()
+	tx := &fakeTx{}
+	c := conversationChange(w, "org", "zoe")
+	c.Message.Announcement = true
+	require.NoError(t, w.n.ConversationChanged(ctx, tx, c))
+	tx.commit()
+	w.drain(ctx)
+	msgs := w.mail.Messages()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "[Repair Café] Annonce des organisateurs", msgs[0].Subject)
+	assert.Contains(t, msgs[0].Text, "Repair Café a envoyé une annonce aux participants de cet événement")
+}

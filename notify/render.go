@@ -100,6 +100,9 @@ type data struct {
 	Author     string
 	Message    string
 	Reply      bool
+	// A private message: whether it is an announcement to every
+	// participant.
+	Announcement bool
 }
 
 // eventView is an event as a message shows it, in the recipient's
