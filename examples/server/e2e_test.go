@@ -103,6 +103,28 @@ func TestTwoServers(t *testing.T) {
 	eventually(t, "ben is waitlisted on A", func() bool { return roles()[b.base+"/@ben"] == "waitlisted" })
 	assert.Equal(t, "not_approved", b.call(ben, "GET", "/api/v1/events/"+remoteID+"/participation", nil, 200)["role"])
 
+	// A private conversation across the two servers: bea writes to the
+	// organizers, org answers from A, bea reads the answer on B.
+	w := b.call(bea, "POST", "/api/v1/events/"+remoteID+"/conversations", map[string]any{"text": "<p>Is there parking?</p>"}, 201)
+	convB := w["conversation"].(map[string]any)["id"].(string)
+	var convA string
+	eventually(t, "the message reaches A's organizers", func() bool {
+		items, _ := a.call(org, "GET", "/api/v1/events/"+ev["id"].(string)+"/conversations", nil, 200)["items"].([]any)
+		if len(items) != 1 {
+			return false
+		}
+		convA, _ = items[0].(map[string]any)["id"].(string)
+		return true
+	})
+	eventually(t, "A mails the organizer", func() bool { return a.mailed("org@a.example", "conversation.message") })
+	a.call(org, "POST", "/api/v1/conversations/"+convA+"/messages", map[string]any{"text": "<p>Yes, at the station.</p>"}, 201)
+	eventually(t, "the answer reaches bea on B", func() bool {
+		items, _ := b.call(bea, "GET", "/api/v1/conversations/"+convB, nil, 200)["messages"].(map[string]any)["items"].([]any)
+		return len(items) == 2 && items[1].(map[string]any)["text"] == "<p>Yes, at the station.</p>"
+	})
+	_, status := b.try(ben, "GET", "/api/v1/conversations/"+convB, nil)
+	assert.Equal(t, http.StatusNotFound, status, "nobody else reads it")
+
 	// A local participant too (waitlisted): the update is mailed to
 	// them (to the file outbox, as no SMTP server is set).
 	a.call(pat, "POST", "/api/v1/events/"+ev["id"].(string)+"/participation", map[string]any{}, 201)
