@@ -203,6 +203,18 @@ func TestConversationFlows(t *testing.T) {
 		bob.open(conv)
 		assert.Equal(t, 3, bob.count(`ol.comments li`))
 	})
+
+	step("the conversation pages fit a phone", func(t *testing.T) {
+		for _, v := range []struct {
+			tab  *tab
+			path string
+		}{{bob, conv}, {bob, "/conversations"}, {alice, eventPath + "/conversations"}, {bob, eventPath}} {
+			v.tab.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)), chromedp.Navigate(srv.base+v.path),
+				chromedp.WaitVisible(chromedp.CSS("main")))
+			overflow := run(v.tab, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - window.innerWidth`))
+			assert.LessOrEqual(t, overflow, int64(0), "%s scrolls sideways at 390px", v.path)
+		}
+	})
 }
 
 // postStatus submits a form of its own (its CSRF token taken from the
