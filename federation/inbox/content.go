@@ -460,7 +460,7 @@ func (w contentWrite) resource(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		in := groups.ResourceInput{Kind: groups.ResourceLink, Title: o.Name, Summary: o.Summary, URL: o.URL, ParentID: parent, Remote: w.remote}
+		in := groups.ResourceInput{Kind: groups.GuessResourceKind(o.URL), Title: o.Name, Summary: o.Summary, URL: o.URL, ParentID: parent, Remote: w.remote}
 		if o.Type == "ResourceCollection" {
 			in.Kind, in.URL = groups.ResourceFolder, ""
 		}

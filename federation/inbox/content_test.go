@@ -94,6 +94,7 @@ func TestRemoteMemberContentOfLocalGroups(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, f.ID, r.ParentID)
 	assert.Equal(t, "https://pad.example/p/1", r.URL)
+	assert.Equal(t, groups.ResourcePad, r.Kind, "the kind does not travel: guessed from the URL")
 	assert.Len(t, e.relayed, 7)
 
 	// evil is no member; victim cannot create an object of evil's host.
