@@ -203,6 +203,22 @@ func TestFedifyInterop(t *testing.T) {
 		t.Logf("Accept{Join} as Fedify received it: %s", accept.Raw)
 	})
 
+	t.Run("it receives a private message from the organizers", func(t *testing.T) {
+		if event == nil {
+			t.Skip("no event: the previous check failed")
+		}
+		remote, err := c.inst.Identity.GetActorByAPID(ctx, peer.Actor)
+		require.NoError(t, err)
+		_, m, err := c.inst.Conversations.WriteToParticipant(ctx, organizer.ID, event.ID, remote.ID, "<p>Bring a torch.</p>")
+		require.NoError(t, err)
+		note := peer.await(ctx, t, "the Create{Note} of the private message", func(a fedifyActivity) bool {
+			return a.TypeName == "Create" && a.Object == m.APID
+		})
+		t.Logf("a private message as Fedify received it: %s", note.Raw)
+		assert.True(t, note.Verified, "Fedify verified our signature")
+		assert.Equal(t, "Note", note.ObjectType)
+	})
+
 	// Fedify signs its first request to an origin with RFC 9421 and
 	// retries with draft-cavage after any answer of 400 or more: a
 	// "double knock" would hide that we refuse its RFC 9421 signatures.
