@@ -55,6 +55,16 @@
 // ErrNotFound, as for a conversation that does not exist. Private and
 // draft events are "not found" as well to outsiders who try to write.
 //
+// # Unread
+//
+// Each reader has a private read marker per conversation: the time of
+// the newest message read (Service.MarkRead). A conversation is unread
+// for a viewer (Service.Unread) when its newest message is after the
+// viewer's marker; writing a message marks the conversation read for
+// its author, so one's own message never makes it unread.
+// Service.UnreadCount counts a participant's unread conversations in
+// one query.
+//
 // # Federation and mail
 //
 // The Hook (the federation outbox, the notifier) is told of every new

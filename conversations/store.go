@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"time"
 
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/groups"
@@ -64,6 +65,20 @@ type ConversationStore interface {
 	// ordered by (CreatedAt, ID), strictly after the cursor, at most
 	// limit.
 	ListMessages(ctx context.Context, conversationID string, after storage.Cursor, limit int) ([]Message, error)
+
+	// PutConversationRead inserts or replaces the read marker of the
+	// pair (conversationID, profileID): the time of the newest message
+	// profileID has read there. ErrNotFound for an unknown
+	// conversation; profileID is not checked. A marker goes with its
+	// conversation.
+	PutConversationRead(ctx context.Context, conversationID, profileID string, at time.Time) error
+	// GetConversationRead returns the time PutConversationRead stored
+	// for the pair; ErrNotFound when profileID never read it.
+	GetConversationRead(ctx context.Context, conversationID, profileID string) (time.Time, error)
+	// CountUnreadConversationsOf counts participantID's conversations
+	// (those ListConversationsOf lists) that participantID never read
+	// or whose LastMessageAt is after participantID's read marker.
+	CountUnreadConversationsOf(ctx context.Context, participantID string) (int, error)
 }
 
 // EventReader reads events and participations (events.Store has these

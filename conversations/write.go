@@ -555,6 +555,12 @@ func (s *Service) post(ctx context.Context, tx storage.Tx, st Store, p post) (*C
 			return nil, nil, err
 		}
 	}
+	if m.Local {
+		// The author has read the thread up to their own message.
+		if err := st.PutConversationRead(ctx, c.ID, p.authorID, c.LastMessageAt); err != nil {
+			return nil, nil, err
+		}
+	}
 	ch := Change{Event: p.event, Conversation: c, Message: m, Created: created,
 		FromParticipant: p.authorID == c.ParticipantID}
 	if ch.FromParticipant {

@@ -21,6 +21,8 @@ func conversationCases() []testCase {
 		{"Errors", testConversationErrors},
 		{"ListActive", testListConversations},
 		{"Messages", testConversationMessages},
+		{"ReadMarkers", testConversationReads},
+		{"CountUnread", testCountUnreadConversations},
 		{"GoWithEvent", testConversationsGoWithEvent},
 		{"RolledBack", testConversationsRolledBack},
 	}
@@ -262,8 +264,14 @@ func testConversationsGoWithEvent(t *testing.T, w *world) {
 	m, km := w.newMessage(c, p.ID, at(0)), w.newMessage(k, p.ID, at(0))
 	require.NoError(t, st.CreateMessage(w.ctx, m))
 	require.NoError(t, st.CreateMessage(w.ctx, km))
+	require.NoError(t, st.PutConversationRead(w.ctx, c.ID, p.ID, at(0)))
+	require.NoError(t, st.PutConversationRead(w.ctx, k.ID, p.ID, at(0)))
 	require.NoError(t, w.b.DeleteEvent(w.ctx, e.ID))
-	_, err := st.GetConversation(w.ctx, c.ID)
+	_, err := st.GetConversationRead(w.ctx, c.ID, p.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound, "a read marker goes with its conversation")
+	_, err = st.GetConversationRead(w.ctx, k.ID, p.ID)
+	require.NoError(t, err, "another conversation's read marker stays")
+	_, err = st.GetConversation(w.ctx, c.ID)
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	_, err = st.GetMessage(w.ctx, m.ID)
 	require.ErrorIs(t, err, storage.ErrNotFound)
@@ -293,6 +301,10 @@ func testConversationsRolledBack(t *testing.T, w *world) {
 		moved := *kept
 		moved.LastMessageAt = at(time.Hour)
 		require.NoError(t, ts.UpdateConversation(w.ctx, &moved))
+		require.NoError(t, ts.PutConversationRead(w.ctx, kept.ID, org.ID, at(time.Hour)))
+		read, err := ts.GetConversationRead(w.ctx, kept.ID, org.ID)
+		require.NoError(t, err)
+		require.Equal(t, at(time.Hour), read, "the transaction sees its read marker")
 		got, err := ts.GetConversationOf(w.ctx, e.ID, p.ID)
 		require.NoError(t, err)
 		require.Equal(t, c.ID, got.ID)
@@ -305,6 +317,8 @@ func testConversationsRolledBack(t *testing.T, w *world) {
 		return errBoom
 	})
 	require.ErrorIs(t, err, errBoom)
+	_, err = st.GetConversationRead(w.ctx, kept.ID, org.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound, "a rolled-back read marker")
 	_, err = st.GetConversation(w.ctx, c.ID)
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	_, err = st.GetMessage(w.ctx, m.ID)
@@ -312,4 +326,84 @@ func testConversationsRolledBack(t *testing.T, w *world) {
 	got, err := st.GetConversation(w.ctx, kept.ID)
 	require.NoError(t, err)
 	require.Equal(t, *kept, *got)
+}
+
+// testConversationReads: a marker is put, read back and replaced (later
+// or earlier) per pair; a pair never marked and an unknown conversation
+// are ErrNotFound, and a refused marker stores nothing.
+func testConversationReads(t *testing.T, w *world) {
+	st := w.conversations()
+	org, p := w.profile(), w.profile()
+	e := w.event(w.newEvent(org.ID, at(24*time.Hour)))
+	c, other := w.conversation(e.ID, p.ID), w.conversation(e.ID, w.id())
+	_, err := st.GetConversationRead(w.ctx, c.ID, p.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound, "never read")
+
+	require.NoError(t, st.PutConversationRead(w.ctx, c.ID, p.ID, at(time.Minute)))
+	require.NoError(t, st.PutConversationRead(w.ctx, c.ID, org.ID, at(time.Hour)))
+	require.NoError(t, st.PutConversationRead(w.ctx, other.ID, p.ID, at(3*time.Hour)))
+	for _, tc := range []struct {
+		put  time.Time
+		want time.Time
+	}{{at(2 * time.Minute), at(2 * time.Minute)}, {at(time.Second), at(time.Second)}} {
+		require.NoError(t, st.PutConversationRead(w.ctx, c.ID, p.ID, tc.put))
+		got, err := st.GetConversationRead(w.ctx, c.ID, p.ID)
+		require.NoError(t, err)
+		require.True(t, tc.want.Equal(got), "replaced: want %v, got %v", tc.want, got)
+		require.Equal(t, time.UTC, got.Location())
+	}
+	got, err := st.GetConversationRead(w.ctx, c.ID, org.ID)
+	require.NoError(t, err)
+	require.Equal(t, at(time.Hour), got, "each profile has its own marker")
+	got, err = st.GetConversationRead(w.ctx, other.ID, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, at(3*time.Hour), got, "each conversation has its own marker")
+
+	unknown := w.id()
+	require.ErrorIs(t, st.PutConversationRead(w.ctx, unknown, p.ID, at(0)), storage.ErrNotFound,
+		"the conversation must exist")
+	_, err = st.GetConversationRead(w.ctx, unknown, p.ID)
+	require.ErrorIs(t, err, storage.ErrNotFound, "nothing stored")
+}
+
+// testCountUnreadConversations: a participant's conversations never read
+// by them, or active after their marker, count; read ones, other
+// profiles' markers and other participants' conversations do not.
+func testCountUnreadConversations(t *testing.T, w *world) {
+	st := w.conversations()
+	org, p, q := w.profile(), w.profile(), w.profile()
+	count := func(id string) int {
+		t.Helper()
+		n, err := st.CountUnreadConversationsOf(w.ctx, id)
+		require.NoError(t, err)
+		return n
+	}
+	require.Zero(t, count(p.ID), "no conversation")
+	conv := func(last time.Time) *conversations.Conversation {
+		e := w.event(w.newEvent(org.ID, at(24*time.Hour)))
+		c := w.newConversation(e.ID, p.ID)
+		c.LastMessageAt = last
+		require.NoError(t, st.CreateConversation(w.ctx, c))
+		return c
+	}
+	never := conv(at(time.Minute))
+	require.NoError(t, st.PutConversationRead(w.ctx, never.ID, org.ID, at(time.Hour)))
+	readAt := conv(at(time.Minute))
+	require.NoError(t, st.PutConversationRead(w.ctx, readAt.ID, p.ID, at(time.Minute)))
+	readAfter := conv(at(time.Minute))
+	require.NoError(t, st.PutConversationRead(w.ctx, readAfter.ID, p.ID, at(time.Hour)))
+	newer := conv(at(time.Hour))
+	require.NoError(t, st.PutConversationRead(w.ctx, newer.ID, p.ID, at(time.Hour-time.Microsecond)))
+	theirs := w.conversation(w.event(w.newEvent(org.ID, at(24*time.Hour))).ID, q.ID)
+	require.NoError(t, st.PutConversationRead(w.ctx, theirs.ID, p.ID, at(-24*time.Hour)))
+
+	require.Equal(t, 2, count(p.ID), "never read by the participant, and active a microsecond after the marker")
+	require.Equal(t, 1, count(q.ID), "another participant's own")
+	require.Zero(t, count(org.ID), "organizers have no participant-side conversations here")
+
+	newer.LastMessageAt = at(2 * time.Hour)
+	require.NoError(t, st.UpdateConversation(w.ctx, newer))
+	require.NoError(t, st.PutConversationRead(w.ctx, newer.ID, p.ID, newer.LastMessageAt))
+	require.NoError(t, st.PutConversationRead(w.ctx, never.ID, p.ID, never.LastMessageAt))
+	require.Zero(t, count(p.ID), "all read")
 }

@@ -18,17 +18,20 @@ import (
 type convState struct {
 	convs    map[string]conversations.Conversation
 	messages map[string]conversations.Message
+	reads    map[[2]string]time.Time // (conversation id, profile id): read marker
 }
 
 func newConvState() convState {
-	return convState{convs: map[string]conversations.Conversation{}, messages: map[string]conversations.Message{}}
+	return convState{convs: map[string]conversations.Conversation{}, messages: map[string]conversations.Message{},
+		reads: map[[2]string]time.Time{}}
 }
 
 func (c convState) clone() convState {
-	return convState{convs: maps.Clone(c.convs), messages: maps.Clone(c.messages)}
+	return convState{convs: maps.Clone(c.convs), messages: maps.Clone(c.messages), reads: maps.Clone(c.reads)}
 }
 
-// deleteEvent removes an event's conversations with their messages.
+// deleteEvent removes an event's conversations with their messages and
+// read markers.
 func (c convState) deleteEvent(eventID string) {
 	gone := map[string]bool{}
 	maps.DeleteFunc(c.convs, func(id string, x conversations.Conversation) bool {
@@ -36,6 +39,7 @@ func (c convState) deleteEvent(eventID string) {
 		return gone[id]
 	})
 	maps.DeleteFunc(c.messages, func(_ string, m conversations.Message) bool { return gone[m.ConversationID] })
+	maps.DeleteFunc(c.reads, func(k [2]string, _ time.Time) bool { return gone[k[0]] })
 }
 
 func (v *memView) convRead() *convState { return &v.read().conv }
@@ -168,4 +172,35 @@ func (v *memView) ListMessages(_ context.Context, conversationID string, after s
 		}
 	}
 	return page(ms, func(m conversations.Message) (time.Time, string) { return m.CreatedAt, m.ID }, after, limit), nil
+}
+
+func (v *memView) PutConversationRead(ctx context.Context, conversationID, profileID string, at time.Time) error {
+	return v.write(ctx, func(s *memState) error {
+		if _, ok := s.conv.convs[conversationID]; !ok {
+			return notFound("conversation", conversationID)
+		}
+		s.conv.reads[[2]string{conversationID, profileID}] = at.UTC()
+		return nil
+	})
+}
+
+func (v *memView) GetConversationRead(_ context.Context, conversationID, profileID string) (time.Time, error) {
+	at, ok := v.convRead().reads[[2]string{conversationID, profileID}]
+	if !ok {
+		return time.Time{}, notFound("conversation read", conversationID+"/"+profileID)
+	}
+	return at, nil
+}
+
+func (v *memView) CountUnreadConversationsOf(_ context.Context, participantID string) (int, error) {
+	st, n := v.convRead(), 0
+	for _, c := range st.convs {
+		if c.ParticipantID != participantID {
+			continue
+		}
+		if at, ok := st.reads[[2]string{c.ID, participantID}]; !ok || c.LastMessageAt.After(at) {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -189,6 +189,7 @@ func (a *API) table() []route {
 		{"GET", p + "/conversations", signedIn, a.listConversations},
 		{"GET", p + "/conversations/{id}", signedIn, a.getConversation},
 		{"POST", p + "/conversations/{id}/messages", signedIn, a.replyConversation},
+		{"POST", p + "/conversations/{id}/read", signedIn, a.markConversationRead},
 		{"GET", p + "/events/{id}/conversations", signedIn, a.listEventConversations},
 		{"POST", p + "/events/{id}/conversations", signedIn, a.createConversationMessage},
 

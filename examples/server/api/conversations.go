@@ -23,6 +23,9 @@ type conversationJSON struct {
 	Local         bool       `json:"local"`
 	LastMessageAt string     `json:"last_message_at"`
 	CreatedAt     string     `json:"created_at"`
+	// Unread reports a message the acting profile has not read
+	// (conversations.Service.Unread); POST .../read marks it read.
+	Unread bool `json:"unread"`
 }
 
 func (c *actors) conversation(ctx context.Context, cv *conversations.Conversation) (conversationJSON, error) {
@@ -55,10 +58,23 @@ func (c *actors) message(ctx context.Context, m *conversations.Message) (message
 		Announcement: m.Announcement, Local: m.Local, CreatedAt: formatTime(m.CreatedAt)}, nil
 }
 
-func (c *actors) conversationList(ctx context.Context, cs []conversations.Conversation, next storage.Cursor) (list[conversationJSON], error) {
+// viewConversation is cv's view for viewerID, with its unread mark.
+func (a *API) viewConversation(ctx context.Context, cache *actors, viewerID string, cv *conversations.Conversation) (conversationJSON, error) {
+	v, err := cache.conversation(ctx, cv)
+	if err != nil {
+		return conversationJSON{}, err
+	}
+	if v.Unread, err = a.inst.Conversations.Unread(ctx, viewerID, cv); err != nil {
+		return conversationJSON{}, err
+	}
+	return v, nil
+}
+
+func (a *API) conversationList(ctx context.Context, viewerID string, cs []conversations.Conversation, next storage.Cursor) (list[conversationJSON], error) {
+	cache := a.actorCache()
 	out := make([]conversationJSON, 0, len(cs))
 	for i := range cs {
-		v, err := c.conversation(ctx, &cs[i])
+		v, err := a.viewConversation(ctx, cache, viewerID, &cs[i])
 		if err != nil {
 			return list[conversationJSON]{}, err
 		}
@@ -93,7 +109,7 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	out, err := a.actorCache().conversationList(ctx, cs, next)
+	out, err := a.conversationList(ctx, p.ID, cs, next)
 	if err != nil {
 		return err
 	}
@@ -118,7 +134,7 @@ func (a *API) listEventConversations(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	out, err := a.actorCache().conversationList(ctx, cs, next)
+	out, err := a.conversationList(ctx, p.ID, cs, next)
 	if err != nil {
 		return err
 	}
@@ -133,7 +149,8 @@ type conversationPage struct {
 	Messages     list[messageJSON] `json:"messages"`
 }
 
-// getConversation: GET /conversations/{id}.
+// getConversation: GET /conversations/{id}. It does not mark the
+// conversation read: POST /conversations/{id}/read does.
 func (a *API) getConversation(w http.ResponseWriter, r *http.Request, c *caller) error {
 	q := newQuery(r, "after", "limit")
 	after, _, limit := q.page()
@@ -154,7 +171,7 @@ func (a *API) getConversation(w http.ResponseWriter, r *http.Request, c *caller)
 		return err
 	}
 	cache := a.actorCache()
-	v, err := cache.conversation(ctx, cv)
+	v, err := a.viewConversation(ctx, cache, p.ID, cv)
 	if err != nil {
 		return err
 	}
@@ -210,7 +227,7 @@ func (a *API) createConversationMessage(w http.ResponseWriter, r *http.Request, 
 	}
 	cache := a.actorCache()
 	out := written{}
-	if out.Conversation, err = cache.conversation(ctx, cv); err != nil {
+	if out.Conversation, err = a.viewConversation(ctx, cache, p.ID, cv); err != nil {
 		return err
 	}
 	if out.Message, err = cache.message(ctx, m); err != nil {
@@ -254,5 +271,30 @@ func (a *API) replyConversation(w http.ResponseWriter, r *http.Request, c *calle
 		return err
 	}
 	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// readRequest is the optional body of POST /conversations/{id}/read.
+type readRequest struct {
+	Profile string `json:"profile"`
+}
+
+// markConversationRead: POST /conversations/{id}/read marks the
+// conversation read, up to its newest message, for the acting profile
+// (its participant or an organizer of the event; a 404 to anyone else).
+// 204.
+func (a *API) markConversationRead(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req readRequest
+	if _, err := decodeBody(w, r, &req, true); err != nil {
+		return err
+	}
+	p, err := c.profile(r, req.Profile)
+	if err != nil {
+		return err
+	}
+	if err := a.inst.Conversations.MarkRead(r.Context(), p.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

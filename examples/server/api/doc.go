@@ -53,6 +53,8 @@
 // acting profile's own conversations, GET /api/v1/events/{id}/conversations
 // an event's for its organizers, and GET /api/v1/conversations/{id}
 // reads one with a page of its messages; a conversation the caller may
-// not read is a 404. Messages are rate limited per account
+// not read is a 404. Each conversation has "unread": a message the
+// acting profile has not read; reading it through GET does not change
+// that, POST /api/v1/conversations/{id}/read does (204). Messages are rate limited per account
 // ([MessageBurst], [MessageRefill]).
 package api

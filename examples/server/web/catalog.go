@@ -431,6 +431,7 @@ var catalogs = map[string]map[string]string{
 		"flash.message_too_soon": "A message was sent to these participants a few minutes ago. Wait a little before sending another.",
 		// Private conversations between participants and organizers.
 		"nav.messages": "Messages", "conv.title": "Messages", "conv.heading": "Messages",
+		"nav.unread": "unread conversations:", "conv.unread": "Unread",
 		"conv.intro":      "Your conversations with the organizers of the events you take part in. Organizers find the conversations of their events on each event’s page.",
 		"conv.organizing": "The messages of the events you organize",
 		"conv.none":       "No conversation yet.", "conv.older": "Older conversations", "conv.newer": "Newer messages",
@@ -880,6 +881,7 @@ var catalogs = map[string]map[string]string{
 		"flash.message_too_soon": "Un message a été envoyé à ces participant·es il y a quelques minutes. Attendez un peu avant d’en envoyer un autre.",
 		// Conversations privées entre participant·es et organisateurs.
 		"nav.messages": "Messages", "conv.title": "Messages", "conv.heading": "Messages",
+		"nav.unread": "conversations non lues :", "conv.unread": "Non lu",
 		"conv.intro":      "Vos conversations avec les organisateurs des événements auxquels vous participez. Les organisateurs trouvent les conversations de leurs événements sur la page de chaque événement.",
 		"conv.organizing": "Les messages des événements que vous organisez",
 		"conv.none":       "Aucune conversation pour l’instant.", "conv.older": "Conversations plus anciennes", "conv.newer": "Messages plus récents",

@@ -33,6 +33,7 @@ type conversationRow struct {
 	With       string // the other side: the organizer, or the participant
 	Handle     string
 	LastAt     time.Time
+	Unread     bool // a message the viewer has not read (conversations.Service.Unread)
 }
 
 type conversationsData struct {
@@ -148,6 +149,9 @@ func (w *Web) myConversations(rw http.ResponseWriter, r *http.Request, v *visit)
 	for i := range cs {
 		c := &cs[i]
 		row := conversationRow{ID: c.ID, URL: "/conversations/" + c.ID, LastAt: c.LastMessageAt, EventURL: "/events/" + c.EventID}
+		if row.Unread, err = w.inst.Conversations.Unread(ctx, v.profile.ID, c); err != nil {
+			return err
+		}
 		if e, err := w.inst.Events.Get(ctx, v.profile.ID, c.EventID); err == nil {
 			row.EventTitle = e.Title
 			if a := names.get(ctx, e.OrganizerID); a != nil {
@@ -200,6 +204,9 @@ func (w *Web) eventConversations(rw http.ResponseWriter, r *http.Request, v *vis
 		c := &cs[i]
 		row := conversationRow{ID: c.ID, URL: "/conversations/" + c.ID, EventTitle: e.Title, EventURL: "/events/" + e.ID,
 			LastAt: c.LastMessageAt}
+		if row.Unread, err = w.inst.Conversations.Unread(ctx, v.profile.ID, c); err != nil {
+			return err
+		}
 		if a := names.get(ctx, c.ParticipantID); a != nil {
 			row.With, row.Handle = names.name(ctx, a.ID), a.Handle()
 		}
@@ -326,6 +333,13 @@ func (w *Web) conversationPage(rw http.ResponseWriter, r *http.Request, v *visit
 	case errors.Is(err, events.ErrNotFound):
 	default:
 		return err
+	}
+	// Seen: marked read once the page shows the newest messages (the
+	// last page; threads are paged oldest first).
+	if d.Next == "" {
+		if err := w.inst.Conversations.MarkRead(ctx, v.profile.ID, c.ID); err != nil {
+			return err
+		}
 	}
 	w.render(rw, r, v, http.StatusOK, "conversation", "="+e.Title+" · "+translate(v.lang, "conv.title"), d)
 	return nil

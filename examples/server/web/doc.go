@@ -116,11 +116,14 @@
 // profile's own conversations ("Messages" in the navigation), and
 // /conversations/{id} (the conversation's ActivityPub id, the link of
 // its mail) shows one, oldest message first, with the reply form: a 404
-// to anyone but its participant and the event's organizers. Messages
-// are plain text, escaped; each counts against the account's
-// MessageBurst. Those who may moderate an event write to all its
-// participants from its page (Config.Messages): the participants with
-// a profile, here or elsewhere, get it as an announcement in their
+// to anyone but its participant and the event's organizers; showing
+// its last page marks it read for the viewer. The lists mark unread
+// conversations, and the Messages link shows how many of the profile's
+// own are unread (one query per page). Messages are plain text,
+// escaped; each counts against the account's MessageBurst. Those who
+// may moderate an event write to all its participants from its page
+// (Config.Messages): the participants with a profile, here or
+// elsewhere, get it as an announcement in their
 // conversation (mailed to the local ones by the notifier, delivered to
 // the remote ones by federation), and the anonymous participants by
 // email.

@@ -75,6 +75,23 @@ func (p *page) T(key string, args ...any) string { return translate(p.Lang, key,
 // SignedIn reports whether the visitor is signed in.
 func (p *page) SignedIn() bool { return p.Profile != nil }
 
+// UnreadMessages is the acting profile's number of unread conversations
+// as a participant (the "Messages" link's figure): one store query, run
+// only when the layout shows it; 0 when signed out or on error (logged).
+// Conversations of the events one organizes are counted on their pages,
+// not here.
+func (p *page) UnreadMessages() int {
+	if p.Profile == nil {
+		return 0
+	}
+	n, err := p.w.inst.Conversations.UnreadCount(context.Background(), p.Profile.ID)
+	if err != nil {
+		p.w.log.Error("web: unread conversations", "err", err)
+		return 0
+	}
+	return n
+}
+
 // HeadTitle is the document's title.
 func (p *page) HeadTitle() string {
 	t := p.T(p.Title)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"time"
 
 	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/storage"
@@ -123,4 +124,39 @@ func (s *store) ListMessages(ctx context.Context, conversationID string, after s
 	var p page
 	p.add("conversation_id = ?", conversationID)
 	return list(s, ctx, "list messages", conversationMessageCols, "conversation_messages", &p, after, limit, scanConversationMessage)
+}
+
+// PutConversationRead inserts or replaces a read marker (migration
+// 0016).
+func (s *store) PutConversationRead(ctx context.Context, conversationID, profileID string, at time.Time) error {
+	_, err := s.exec(ctx, "put conversation read", `INSERT INTO conversation_reads (conversation_id, profile_id, read_at)
+		VALUES (?, ?, ?) ON CONFLICT (conversation_id, profile_id) DO UPDATE SET read_at = excluded.read_at`,
+		conversationID, profileID, s.d.Time(at))
+	return err
+}
+
+// GetConversationRead returns a profile's read marker of a conversation.
+func (s *store) GetConversationRead(ctx context.Context, conversationID, profileID string) (time.Time, error) {
+	var at time.Time
+	err := s.queryRow(ctx, `SELECT read_at FROM conversation_reads WHERE conversation_id = ? AND profile_id = ?`,
+		conversationID, profileID).Scan(timeCol{&at})
+	if err != nil {
+		return time.Time{}, s.wrap("get conversation read", err)
+	}
+	return at, nil
+}
+
+// CountUnreadConversationsOf counts a participant's unread conversations
+// in one query: the participant's conversations by their index, each
+// marker by its key.
+func (s *store) CountUnreadConversationsOf(ctx context.Context, participantID string) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM conversations c
+		LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.profile_id = c.participant_id
+		WHERE c.participant_id = ? AND (r.read_at IS NULL OR c.last_message_at > r.read_at)`,
+		participantID).Scan(&n)
+	if err != nil {
+		return 0, s.wrap("count unread conversations", err)
+	}
+	return n, nil
 }
