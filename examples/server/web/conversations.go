@@ -11,6 +11,7 @@ import (
 
 	"codeberg.org/convene/convene/conversations"
 	"codeberg.org/convene/convene/events"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/storage"
 )
 
@@ -40,15 +41,21 @@ type conversationsData struct {
 	Rows []conversationRow
 	Next string // URL of the next page; "" on the last
 	// Organizing links to the conversations of the events the profile
-	// organizes (as their creator or a moderator), on the first page.
+	// organizes (as their creator or a moderator, or as a moderator or
+	// more of their group: its upcoming public events), on the first
+	// page.
 	Organizing []organizedEvent
 }
 
 // organizedEvent is a link to one event's conversations.
 type organizedEvent struct{ Title, URL string }
 
-// maxOrganizedListed bounds the events listed in Organizing.
-const maxOrganizedListed = 50
+// maxOrganizedListed bounds the events listed in Organizing, and
+// maxOrganizingGroups the groups whose events are looked up for it.
+const (
+	maxOrganizedListed  = 50
+	maxOrganizingGroups = 10
+)
 
 type participantOption struct {
 	ActorID string
@@ -166,12 +173,35 @@ func (w *Web) myConversations(rw http.ResponseWriter, r *http.Request, v *visit)
 		if err != nil {
 			return err
 		}
+		listed := map[string]bool{}
+		add := func(e *events.Event) {
+			if !listed[e.ID] && len(d.Organizing) < maxOrganizedListed {
+				listed[e.ID] = true
+				d.Organizing = append(d.Organizing, organizedEvent{Title: e.Title, URL: "/events/" + e.ID + "/conversations"})
+			}
+		}
 		for _, p := range ps {
 			e, err := w.inst.Events.Get(ctx, v.profile.ID, p.EventID)
 			if err != nil {
 				continue // gone, or hidden by moderators
 			}
-			d.Organizing = append(d.Organizing, organizedEvent{Title: e.Title, URL: "/events/" + e.ID + "/conversations"})
+			add(e)
+		}
+		// The upcoming events of the groups whose events the profile
+		// moderates through its role in the group.
+		ms, _, err := w.inst.Groups.Memberships(ctx, v.profile.ID,
+			[]groups.Role{groups.RoleCreator, groups.RoleAdministrator, groups.RoleModerator}, storage.Cursor{}, maxOrganizingGroups)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			res, err := w.inst.Events.Search(ctx, events.Query{GroupID: m.GroupID, Limit: maxOrganizedListed})
+			if err != nil {
+				return err
+			}
+			for _, o := range res.Occurrences {
+				add(o.Event)
+			}
 		}
 	}
 	w.render(rw, r, v, http.StatusOK, "conversations", "conv.title", d)

@@ -18,6 +18,7 @@ import (
 	"codeberg.org/convene/convene"
 	"codeberg.org/convene/convene/events"
 	"codeberg.org/convene/convene/examples/server/web"
+	"codeberg.org/convene/convene/groups"
 	"codeberg.org/convene/convene/identity"
 	"codeberg.org/convene/convene/mail"
 	"codeberg.org/convene/convene/mail/mailtest"
@@ -257,4 +258,25 @@ func TestConversationMailAndAnnouncement(t *testing.T) {
 	res = ab.post("/events/"+e.ID+"/message", url.Values{"subject": {"Again"}, "text": {"Again"}}).status(http.StatusSeeOther)
 	assert.Equal(t, "/events/"+e.ID+"?msg=message_too_soon", res.location())
 	bb.get("/conversations/" + cid).lacks("Again")
+}
+
+// TestMessagesLinksGroupEvents: a group's moderator, who takes no part in
+// its event, finds the event's messages from the Messages page; a plain
+// member does not.
+func TestMessagesLinksGroupEvents(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	alice, mod, member := w.user("alice"), w.user("mod"), w.user("member")
+	g, err := w.inst.Groups.Create(w.ctx, alice.profile.ID, groups.CreateInput{Username: "garden", DisplayName: "Garden", Openness: groups.Open})
+	require.NoError(t, err)
+	for _, u := range []*user{mod, member} {
+		_, err := w.inst.Groups.Join(w.ctx, g.ID, u.profile.ID, "")
+		require.NoError(t, err)
+	}
+	_, err = w.inst.Groups.ChangeRole(w.ctx, alice.profile.ID, g.ID, mod.profile.ID, groups.RoleModerator)
+	require.NoError(t, err)
+	e := w.event(alice.profile, func(in *events.Input) { in.GroupID, in.Title = g.ID, "Seed swap" })
+	link := `href="/events/` + e.ID + `/conversations"`
+	w.login(mod).get("/conversations").status(http.StatusOK).contains("The messages of the events you organize", link, "Seed swap")
+	w.login(member).get("/conversations").status(http.StatusOK).lacks(link)
 }
