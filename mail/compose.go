@@ -12,6 +12,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,9 @@ const (
 	MaxSubjectBytes = 500
 	// MaxAttachments bounds the attachments of one message.
 	MaxAttachments = 10
+	// MaxListUnsubscribeBytes bounds Message.ListUnsubscribe: its header
+	// line is never folded and must stay within RFC 5322's 998 octets.
+	MaxListUnsubscribeBytes = 900
 )
 
 // ErrInvalid is matched by every error about a message or an address
@@ -39,6 +43,42 @@ func invalid(format string, args ...any) error {
 
 // KindHeader is the header that carries Message.Kind, for the mail log.
 const KindHeader = "X-Convene-Kind"
+
+// The headers of one-click unsubscription (RFC 2369, RFC 8058), written
+// when Message.ListUnsubscribe is set.
+const (
+	ListUnsubscribeHeader     = "List-Unsubscribe"
+	ListUnsubscribePostHeader = "List-Unsubscribe-Post"
+	// ListUnsubscribeOneClick is the value of ListUnsubscribePostHeader,
+	// and the body a mail client POSTs to the URL.
+	ListUnsubscribeOneClick = "List-Unsubscribe=One-Click"
+)
+
+// checkListUnsubscribe refuses a ListUnsubscribe URL that is not an
+// absolute http(s) URL fit for "<URL>" in a header: a line break would
+// inject headers, a ">" would end the URL early.
+func checkListUnsubscribe(v string) error {
+	const field = "ListUnsubscribe"
+	if len(v) > MaxListUnsubscribeBytes {
+		return invalid("%s is longer than %d bytes", field, MaxListUnsubscribeBytes)
+	}
+	if err := headerValue(field, v); err != nil {
+		return err
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' {
+			return invalid("%s %q has a character not allowed in a header URL (%q)", field, v, c)
+		}
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return invalid("%s %q is not a URL: %v", field, v, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Opaque != "" {
+		return invalid("%s %q is not an absolute http or https URL", field, v)
+	}
+	return nil
+}
 
 // parseAddress parses one address, name optional, refusing line breaks.
 func parseAddress(field, s string) (*mail.Address, error) {
@@ -112,6 +152,11 @@ func compose(m Message, from *mail.Address, date time.Time, token string) ([]byt
 	if len(m.Kind) > 64 {
 		return nil, env, invalid("Kind is longer than 64 bytes")
 	}
+	if m.ListUnsubscribe != "" {
+		if err := checkListUnsubscribe(m.ListUnsubscribe); err != nil {
+			return nil, env, err
+		}
+	}
 	if strings.TrimSpace(m.Text) == "" {
 		return nil, env, invalid("the plain-text body is empty")
 	}
@@ -149,6 +194,10 @@ func compose(m Message, from *mail.Address, date time.Time, token string) ([]byt
 	header("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies
 	if m.Kind != "" {
 		header(KindHeader, m.Kind)
+	}
+	if m.ListUnsubscribe != "" {
+		header(ListUnsubscribeHeader, "<"+m.ListUnsubscribe+">")
+		header(ListUnsubscribePostHeader, ListUnsubscribeOneClick)
 	}
 
 	// The body: text, or text and HTML as alternatives.

@@ -42,6 +42,8 @@ func TestComposeGolden(t *testing.T) {
 				Data: []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")}}}},
 		{"html-attachment", Message{To: "bob@example.net", Subject: "Both", Text: "plain\n", HTML: "<p>html</p>",
 			Attachments: []Attachment{{Name: "café.ics", ContentType: "text/calendar", Data: bytes.Repeat([]byte{0, 1, 2, 250}, 40)}}}},
+		{"list-unsubscribe", Message{To: "bob@example.net", Subject: "[Repair] Budget", Kind: "group.discussion", Text: "news\n",
+			ListUnsubscribe: "https://events.example/unsubscribe/discussions?t=a1.p1.g1.1800000000.mac_-x" + strings.Repeat("y", 100)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +79,12 @@ func TestComposeGolden(t *testing.T) {
 			assert.Equal(t, "<0123456789abcdef0123456789abcdef@example.org>", msg.Header.Get("Message-ID"))
 			assert.Equal(t, "Sat, 14 Mar 2026 09:30:00 +0100", msg.Header.Get("Date"))
 			assert.Equal(t, tt.m.Kind, msg.Header.Get(KindHeader))
+			if tt.m.ListUnsubscribe != "" {
+				assert.Equal(t, "<"+tt.m.ListUnsubscribe+">", msg.Header.Get("List-Unsubscribe"))
+				assert.Equal(t, "List-Unsubscribe=One-Click", msg.Header.Get("List-Unsubscribe-Post"))
+			} else {
+				assert.NotContains(t, string(got), "List-Unsubscribe")
+			}
 		})
 	}
 }
@@ -116,6 +124,21 @@ func TestComposeRefuses(t *testing.T) {
 				m.Attachments[i] = Attachment{Name: "a", ContentType: "text/plain"}
 			}
 		}},
+		{"CRLF in ListUnsubscribe", func(m *Message) {
+			m.ListUnsubscribe = "https://events.example/u?t=1\r\nBcc: victim@example.com"
+		}},
+		{"LF in ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "https://events.example/u\nX-Evil: 1" }},
+		{"CR in ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "https://events.example/u\rX-Evil: 1" }},
+		{"space in ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "https://events.example/u v" }},
+		{"> in ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "https://events.example/u>, <mailto:x@evil.example" }},
+		{"non-ASCII ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "https://events.example/désabonner" }},
+		{"mailto ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "mailto:unsub@events.example" }},
+		{"javascript ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "javascript:alert(1)" }},
+		{"relative ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "/unsubscribe?t=x" }},
+		{"hostless ListUnsubscribe", func(m *Message) { m.ListUnsubscribe = "https:///unsubscribe" }},
+		{"long ListUnsubscribe", func(m *Message) {
+			m.ListUnsubscribe = "https://events.example/u?t=" + strings.Repeat("a", MaxListUnsubscribeBytes)
+		}},
 		{"too large", func(m *Message) {
 			m.Attachments = []Attachment{{Name: "a", ContentType: "application/octet-stream", Data: make([]byte, MaxMessageBytes)}}
 		}},
@@ -132,6 +155,39 @@ func TestComposeRefuses(t *testing.T) {
 	}
 	_, _, err := compose(ok, testFrom(t), testDate, "x")
 	require.NoError(t, err, "the base message is valid")
+	for _, u := range []string{"http://localhost:8080/unsubscribe/discussions?t=a.b.c.1.x", "https://events.example/u"} {
+		m := ok
+		m.ListUnsubscribe = u
+		_, _, err := compose(m, testFrom(t), testDate, "x")
+		require.NoError(t, err, u)
+	}
+}
+
+// FuzzListUnsubscribe checks that no ListUnsubscribe value gets out of
+// its header: compose refuses it, or the message has exactly the two
+// headers, with the URL whole.
+func FuzzListUnsubscribe(f *testing.F) {
+	f.Add("https://events.example/u?t=x")
+	f.Add("https://events.example/u\r\nBcc: x@example.com")
+	f.Add("https://e.example/u>, <mailto:x@evil.example>")
+	from, _ := mail.ParseAddress("events@example.org")
+	f.Fuzz(func(t *testing.T, u string) {
+		m := Message{To: "a@example.net", Subject: "s", Text: "t", ListUnsubscribe: u}
+		out, _, err := compose(m, from, testDate, "tok")
+		if u == "" {
+			require.NoError(t, err)
+			return
+		}
+		if err != nil {
+			require.ErrorIs(t, err, ErrInvalid)
+			return
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(out))
+		require.NoError(t, err)
+		assert.Len(t, msg.Header, 11)
+		assert.Equal(t, []string{"<" + u + ">"}, msg.Header["List-Unsubscribe"])
+		assert.Equal(t, []string{"List-Unsubscribe=One-Click"}, msg.Header["List-Unsubscribe-Post"])
+	})
 }
 
 func TestFold(t *testing.T) {

@@ -66,6 +66,10 @@ type Entry struct {
 	To      string
 	Subject string // decoded
 	Kind    string // Message.Kind
+	// ListUnsubscribe is Message.ListUnsubscribe: the URL of the
+	// List-Unsubscribe header, without its angle brackets; "" when the
+	// message has none.
+	ListUnsubscribe string
 }
 
 // Stored is a stored message: its Entry, its bytes, and its plain-text
@@ -222,6 +226,9 @@ func (o *FileOutbox) entry(name string) (Entry, error) {
 
 func entryOf(name string, h mail.Header) Entry {
 	e := Entry{Name: name, To: h.Get("To"), Kind: h.Get(KindHeader)}
+	if lu := h.Get(ListUnsubscribeHeader); strings.HasPrefix(lu, "<") && strings.HasSuffix(lu, ">") {
+		e.ListUnsubscribe = lu[1 : len(lu)-1]
+	}
 	if t, err := time.Parse(fileTimeLayout, name[:len(fileTimeLayout)]); err == nil {
 		e.Time = t
 	}

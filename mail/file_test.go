@@ -49,6 +49,8 @@ func TestFileOutbox(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, list[:2], two)
 
+	assert.Empty(t, list[0].ListUnsubscribe)
+
 	st, err := o.Read(list[1].Name)
 	require.NoError(t, err)
 	assert.Equal(t, "Bonjour 1\n", st.Text)
@@ -62,6 +64,28 @@ func TestFileOutbox(t *testing.T) {
 	fi, err = os.Stat(filepath.Join(dir, list[0].Name))
 	require.NoError(t, err)
 	assert.Equal(t, fs.FileMode(0o600), fi.Mode().Perm())
+}
+
+func TestFileOutboxListUnsubscribe(t *testing.T) {
+	t.Parallel()
+	o, err := NewFileOutbox(t.TempDir(), stepClock())
+	require.NoError(t, err)
+	ctx := context.Background()
+	link := "https://events.example/unsubscribe/discussions?t=a1.p1.g1.1800000000.mac"
+	require.NoError(t, o.Send(ctx, Message{To: "a@example.net", Subject: "s", Kind: "group.discussion", Text: "t", ListUnsubscribe: link}))
+	err = o.Send(ctx, Message{To: "a@example.net", Subject: "s", Text: "t", ListUnsubscribe: "ftp://events.example/u"})
+	require.ErrorIs(t, err, ErrInvalid)
+
+	list, err := o.List(ctx, 0)
+	require.NoError(t, err)
+	require.Len(t, list, 1, "nothing written for the bad URL")
+	assert.Equal(t, link, list[0].ListUnsubscribe)
+	st, err := o.Read(list[0].Name)
+	require.NoError(t, err)
+	assert.Equal(t, link, st.ListUnsubscribe)
+	// The file keeps the headers readable, as SMTP would send them.
+	assert.Contains(t, string(st.Raw), "\r\nList-Unsubscribe: <"+link+">\r\n")
+	assert.Contains(t, string(st.Raw), "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
 }
 
 func TestFileOutboxRefuses(t *testing.T) {

@@ -19,6 +19,15 @@ type Message struct {
 	// Kind names the message for logs and the admin's mail log
 	// ("account.confirm", "event.updated"...).
 	Kind string
+	// ListUnsubscribe is an optional http(s) URL that stops this kind of
+	// mail in one click (RFC 8058). When set, the message carries the
+	// headers "List-Unsubscribe: <URL>" and "List-Unsubscribe-Post:
+	// List-Unsubscribe=One-Click": mail clients show an unsubscribe
+	// button that POSTs "List-Unsubscribe=One-Click" to the URL, without
+	// cookies. The URL must be absolute http or https, printable ASCII
+	// (no space, no line break, no "<" or ">"), at most
+	// MaxListUnsubscribeBytes; anything else is refused (ErrInvalid).
+	ListUnsubscribe string
 }
 
 // Attachment is a file attached to a Message.

@@ -230,6 +230,30 @@ func TestSMTPPlainLoopback(t *testing.T) {
 	assert.Contains(t, raw, base64.StdEncoding.EncodeToString([]byte("BEGIN:VCALENDAR\r\n")))
 }
 
+func TestSMTPListUnsubscribe(t *testing.T) {
+	t.Parallel()
+	srv := newFakeSMTP(t, nil, false, false)
+	s, err := NewSMTP(SMTPConfig{URL: "smtp://127.0.0.1:" + srv.port() + "?from=events@example.org", Now: fixedNow})
+	require.NoError(t, err)
+	link := "https://events.example/unsubscribe/discussions?t=a1.p1.g1.1800000000.mac"
+	ctx := context.Background()
+	require.NoError(t, s.Send(ctx, Message{To: "a@example.net", Subject: "s", Text: "t", ListUnsubscribe: link}))
+	require.NoError(t, s.Send(ctx, Message{To: "a@example.net", Subject: "s", Text: "t"}))
+	err = s.Send(ctx, Message{To: "a@example.net", Subject: "s", Text: "t", ListUnsubscribe: link + "\r\nBcc: victim@example.com"})
+	require.ErrorIs(t, err, ErrInvalid)
+	require.ErrorContains(t, err, "ListUnsubscribe")
+
+	got := srv.got()
+	require.Len(t, got, 2, "nothing sent for the bad URL")
+	raw := string(got[0].data)
+	assert.Contains(t, raw, "\r\nList-Unsubscribe: <"+link+">\r\n")
+	assert.Contains(t, raw, "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+	msg, err := mail.ReadMessage(strings.NewReader(raw))
+	require.NoError(t, err)
+	assert.Equal(t, "<"+link+">", msg.Header.Get("List-Unsubscribe"))
+	assert.NotContains(t, string(got[1].data), "List-Unsubscribe", "none without a URL")
+}
+
 func TestSMTPStartTLSAndAuth(t *testing.T) {
 	t.Parallel()
 	serverTLS, clientTLS := testTLS(t)

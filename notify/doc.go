@@ -34,7 +34,9 @@
 // (groups.Service.SetDiscussionMail, read through Config.Groups), but not
 // to its author's account, whether the author is local or remote; the
 // message's HTML becomes plain text, with links to the discussion and
-// to the page where the mail is turned off (Config.DiscussionPage). An
+// to the page where the mail is turned off (Config.DiscussionPage), or
+// to a one-click unsubscribe link, also sent as the List-Unsubscribe
+// header (Config.DiscussionUnsubscribe, RFC 8058). An
 // account gets at most one mail per discussion every
 // DiscussionMailInterval, however many messages arrive.
 // Run also sends reminders ([Notifier.Remind]),

@@ -97,7 +97,11 @@ func (n *Notifier) processDiscussion(ctx context.Context, j job) {
 		if !n.discussionMailDue(r.account, d.ID) {
 			return nil
 		}
-		if err := n.send(ctx, r, j.kind, base, nil); err != nil {
+		rd := base
+		if n.unsub != nil && r.account != "" && r.profile != "" {
+			rd.Unsubscribe = n.unsub(r.account, r.profile, g.ID)
+		}
+		if err := n.send(ctx, r, j.kind, rd, nil); err != nil {
 			n.forgetDiscussionMail(r.account, d.ID)
 			return err
 		}

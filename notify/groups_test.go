@@ -112,6 +112,63 @@ func TestGroupDiscussionMail(t *testing.T) {
 	assert.Contains(t, fr.Text, "Repair Café a lancé la discussion « Budget 2026 »")
 }
 
+func TestGroupDiscussionMailUnsubscribe(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var calls []string
+	unsub := func(accountID, profileID, groupID string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		calls = append(calls, accountID+" "+profileID+" "+groupID)
+		return "https://events.example/unsubscribe/discussions?t=" + accountID + "." + profileID + "." + groupID
+	}
+	w, _ := discussionWorld(t, Config{DiscussionUnsubscribe: unsub})
+	w.tell(t, discussionChange(groups.DiscussionCreated, "org", false))
+
+	assert.Equal(t, []string{"acc-alice alice g1", "acc-zoe zoe g1"}, calls,
+		"the account and the opted-in profile of each recipient (alice's first profile)")
+	msgs := w.mail.Messages()
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		acct, prof := "acc-alice", "alice"
+		if m.To == "zoe@example.net" {
+			acct, prof = "acc-zoe", "zoe"
+		}
+		link := "https://events.example/unsubscribe/discussions?t=" + acct + "." + prof + ".g1"
+		assert.Equal(t, link, m.ListUnsubscribe, m.To)
+		assert.Contains(t, m.Text, "\n"+link+"\n", "the stop line shows the link")
+		assert.NotContains(t, m.Text, "https://events.example/groups/g1/discussions\n", "not the page")
+		assert.Contains(t, m.Text, "https://events.example/groups/g1/discussions/d1\n", "the discussion's page")
+	}
+
+	// A function that gives no link: the page, as without it.
+	w, _ = discussionWorld(t, Config{DiscussionUnsubscribe: func(string, string, string) string { return "" }})
+	w.tell(t, discussionChange(groups.DiscussionCreated, "org", false))
+	require.Len(t, w.mail.Messages(), 2)
+	for _, m := range w.mail.Messages() {
+		assert.Empty(t, m.ListUnsubscribe)
+		assert.Contains(t, m.Text, "https://events.example/groups/g1/discussions\n")
+	}
+
+	// Other mail never carries it.
+	w, _ = discussionWorld(t, Config{DiscussionUnsubscribe: unsub})
+	require.NoError(t, w.n.PasswordReset(context.Background(), w.dir.accounts["acc-alice"], "https://events.example/reset/x"))
+	require.Len(t, w.mail.Messages(), 1)
+	assert.Empty(t, w.mail.Messages()[0].ListUnsubscribe)
+}
+
+func TestGroupDiscussionMailNoUnsubscribe(t *testing.T) {
+	t.Parallel()
+	w, _ := discussionWorld(t, Config{})
+	w.tell(t, discussionChange(groups.DiscussionCreated, "org", false))
+	require.Len(t, w.mail.Messages(), 2)
+	for _, m := range w.mail.Messages() {
+		assert.Empty(t, m.ListUnsubscribe, "no header without Config.DiscussionUnsubscribe")
+		assert.NotContains(t, m.Text, "unsubscribe")
+		assert.Contains(t, m.Text, "https://events.example/groups/g1/discussions\n", "where to stop")
+	}
+}
+
 func TestGroupDiscussionMailAuthors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -124,6 +124,15 @@ type Config struct {
 	// means BaseURL/groups/{group id}/discussions[/{discussion id}], the
 	// pages of examples/server.
 	DiscussionPage DiscussionPageFunc
+	// DiscussionUnsubscribe returns the one-click link that turns off
+	// the mail of groupID's discussions for the local profile profileID
+	// of accountID (in examples/server, web.Web.DiscussionUnsubscribeURL):
+	// an absolute http(s) URL that needs no login, or "" for none. When
+	// set, each discussion mail carries it as its List-Unsubscribe header
+	// (mail.Message.ListUnsubscribe, RFC 8058) and its stop line shows it
+	// instead of the discussions page. Optional: nil keeps the page. A
+	// URL that mail refuses (mail.ErrInvalid) fails the send, logged.
+	DiscussionUnsubscribe func(accountID, profileID, groupID string) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives dropped notices and failed sends; nil discards.
@@ -137,6 +146,7 @@ type Notifier struct {
 	events   EventStore
 	groups   GroupMailStore
 	pages    DiscussionPageFunc
+	unsub    func(accountID, profileID, groupID string) string
 	base     string
 	instance string
 	locale   string
@@ -177,6 +187,7 @@ func New(cfg Config) (*Notifier, error) {
 		events:   cfg.Events,
 		groups:   cfg.Groups,
 		pages:    cfg.DiscussionPage,
+		unsub:    cfg.DiscussionUnsubscribe,
 		base:     strings.TrimSuffix(cfg.BaseURL, "/"),
 		instance: oneLine(cfg.InstanceName, 100),
 		lead:     cfg.ReminderLead,
@@ -224,6 +235,9 @@ func (n *Notifier) Dropped() int64 { return n.dropped.Load() }
 type recipient struct {
 	email, locale, tz, name string
 	account                 string // the account's id; "" for an anonymous participant
+	// profile is the local profile the message is for (profileRecipient,
+	// eachProfileRecipient); "" for an anonymous participant.
+	profile string
 }
 
 // send renders kind for r and sends it.
@@ -237,7 +251,8 @@ func (n *Notifier) send(ctx context.Context, r recipient, k Kind, d data, att []
 	if err != nil {
 		return err
 	}
-	m := mail.Message{To: r.email, Subject: out.Subject, Text: out.Text, Attachments: att, Kind: string(k)}
+	m := mail.Message{To: r.email, Subject: out.Subject, Text: out.Text, Attachments: att, Kind: string(k),
+		ListUnsubscribe: d.Unsubscribe}
 	if err := n.mail.Send(ctx, m); err != nil {
 		return fmt.Errorf("notify: send %s: %w", k, err)
 	}
@@ -343,6 +358,7 @@ func (n *Notifier) profileRecipient(ctx context.Context, profileID string) (reci
 	}
 	r := accountRecipient(a)
 	r.name = oneLine(cmpOr(p.DisplayName, p.Username), 100)
+	r.profile = p.ID
 	return r, true, nil
 }
 
@@ -395,8 +411,9 @@ func (n *Notifier) authorName(ctx context.Context, actorID string, max int) (str
 
 // eachProfileRecipient calls send once per account behind the profiles
 // ids, never for the account of the profile author (whichever of its
-// profiles is listed), skipping those without a confirmed account. It
-// returns the first error of a lookup or of send.
+// profiles is listed), skipping those without a confirmed account. The
+// recipient's profile is the first of ids of its account. It returns
+// the first error of a lookup or of send.
 func (n *Notifier) eachProfileRecipient(ctx context.Context, ids []string, author string, send func(recipient) error) error {
 	seen := map[string]bool{}
 	if r, ok, err := n.profileRecipient(ctx, author); err == nil && ok {

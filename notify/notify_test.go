@@ -34,20 +34,33 @@ func TestGolden(t *testing.T) {
 	require.NoError(t, err)
 	w := newWorld(t, Config{})
 	e := &w.event
+	// Variants beyond one file per kind: a discussion mail with its
+	// one-click unsubscribe link.
+	type variant struct {
+		kind   Kind
+		suffix string
+		unsub  string
+	}
+	var variants []variant
+	for _, k := range Kinds() {
+		variants = append(variants, variant{kind: k})
+	}
+	variants = append(variants, variant{GroupDiscussion, ".unsubscribe", "https://events.example/unsubscribe/discussions?t=a.p.g.1.mac"})
 	for _, loc := range Locales() {
-		for _, k := range Kinds() {
-			t.Run(loc+"/"+string(k), func(t *testing.T) {
+		for _, v := range variants {
+			k := v.kind
+			t.Run(loc+"/"+string(k)+v.suffix, func(t *testing.T) {
 				d := data{Instance: "Events Example", BaseURL: "https://events.example", Name: "Zoé",
 					Link: "https://events.example/link?t=secret", CancelLink: "https://events.example/cancel?t=secret2",
 					Event: viewOf(e, e.BeginsAt, e.EndsAt, loc, ""), Waitlisted: k == ParticipationApproved,
 					Group: "Repair Café Paris", GroupURL: "https://events.example/@repair", Inviter: "Alice",
 					Discussion: "Budget 2026", Author: "Alice", Message: "Shall we buy a soldering iron?\n\n- yes\n- no",
-					Reply: k == GroupDiscussion}
+					Reply: k == GroupDiscussion, Unsubscribe: v.unsub}
 				d.Event.Online = "https://visio.example/room"
 				out, err := tpl.render(loc, k, d)
 				require.NoError(t, err)
 				got := "Subject: " + out.Subject + "\n\n" + out.Text
-				golden := filepath.Join("testdata", loc, string(k)+".txt")
+				golden := filepath.Join("testdata", loc, string(k)+v.suffix+".txt")
 				if *update {
 					require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
 					require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))

@@ -92,7 +92,11 @@ type data struct {
 	Waitlisted bool // approved onto the waiting list
 	Group      string
 	GroupURL   string // a group discussion: the list of its discussions
-	Inviter    string
+	// Unsubscribe is a group discussion's one-click link that stops its
+	// mail (Config.DiscussionUnsubscribe); "" shows GroupURL instead.
+	// send makes it the message's List-Unsubscribe header.
+	Unsubscribe string
+	Inviter     string
 	// A group discussion's message: the discussion's title, the
 	// author's name, the message as plain text, and whether it is a
 	// reply (not the discussion's first message).

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/mail"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -84,6 +88,16 @@ func TestTwoServersGroupContent(t *testing.T) {
 	eventually(t, "bea's reply is mailed to org on A", func() bool {
 		return a.mailed("org@a.example", "group.discussion")
 	})
+	// The mail's one-click unsubscribe link (RFC 8058) works without a
+	// session, as a mail provider POSTs it.
+	unsub := a.listUnsubscribe("org@a.example", "group.discussion")
+	require.True(t, strings.HasPrefix(unsub, a.base+"/unsubscribe/discussions?t="), unsub)
+	resp, err := http.Post(unsub, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, orgWeb.get("/groups/"+gA+"/discussions"), "Email me new messages", "the mail is off")
 
 	// org adds a pad link on A (title and summary given: no preview
 	// fetch): it shows in B's resources.
@@ -102,6 +116,26 @@ func TestTwoServersGroupContent(t *testing.T) {
 	eventually(t, "B's pad shows on A", func() bool {
 		return strings.Contains(orgWeb.get("/groups/"+gA+"/resources"), `href="https://pad.example/p/carpool"`)
 	})
+}
+
+// listUnsubscribe returns the List-Unsubscribe URL of a message of
+// kind to in the file outbox ("" when none).
+func (s *server) listUnsubscribe(to, kind string) string {
+	files, _ := filepath.Glob(filepath.Join(s.dir, "mail", "*.eml"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil || !strings.Contains(string(data), "To: <"+to+">") || !strings.Contains(string(data), "X-Convene-Kind: "+kind) {
+			continue
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			continue
+		}
+		if assert.Equal(s.t, "List-Unsubscribe=One-Click", msg.Header.Get("List-Unsubscribe-Post")) {
+			return strings.TrimSuffix(strings.TrimPrefix(msg.Header.Get("List-Unsubscribe"), "<"), ">")
+		}
+	}
+	return ""
 }
 
 // memberRole is the role of the actor with the ActivityPub id actor in

@@ -215,8 +215,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	// The one-click unsubscribe links of discussion mail are the web
+	// UI's, built after the notices: unsubscribe reaches it once set.
+	unsubscribe := &lateUnsubscribe{}
 	notices, err := notify.New(notify.Config{Mail: sender, Identity: store, Events: store, Groups: store,
-		BaseURL: c.baseURL, InstanceName: c.name, StateDir: filepath.Join(c.dataDir, "notify"), Log: log})
+		BaseURL: c.baseURL, InstanceName: c.name, StateDir: filepath.Join(c.dataDir, "notify"), Log: log,
+		DiscussionUnsubscribe: unsubscribe.URL})
 	if err != nil {
 		return err
 	}
@@ -271,6 +275,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	pages.h.Store(ui.Pages())
+	unsubscribe.ui.Store(ui)
 	srv := &http.Server{Handler: newMux(inst, jsonAPI, ui, log), ReadHeaderTimeout: 10 * time.Second}
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	background := make(chan error, 1)
@@ -353,6 +358,20 @@ func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.ServeHTTP(w, r)
+}
+
+// lateUnsubscribe gives the web UI's unsubscribe links
+// (web.Web.DiscussionUnsubscribeURL) to the notices, built before the
+// UI: "" (the mail then links to the group's page) until the UI is set.
+type lateUnsubscribe struct{ ui atomic.Pointer[web.Web] }
+
+// URL is notify.Config.DiscussionUnsubscribe.
+func (l *lateUnsubscribe) URL(accountID, profileID, groupID string) string {
+	ui := l.ui.Load()
+	if ui == nil {
+		return ""
+	}
+	return ui.DiscussionUnsubscribeURL(accountID, profileID, groupID)
 }
 
 // accountMail sends the web UI's account mails through the notices

@@ -152,10 +152,20 @@ func TestAdminDeliveryAndMail(t *testing.T) {
 	res := rb.get("/admin/mail").status(http.StatusOK).contains("zoe@mail.example", "Confirm &lt;now&gt;")
 	m := regexp.MustCompile(`href="/admin/mail/([^"]+)"`).FindStringSubmatch(res.body)
 	require.NotNil(t, m)
-	msg := rb.get("/admin/mail/"+m[1]).status(http.StatusOK).contains("participation/confirm?token=abc", "participation.confirm")
+	msg := rb.get("/admin/mail/"+m[1]).status(http.StatusOK).contains("participation/confirm?token=abc", "participation.confirm").
+		lacks("List-Unsubscribe")
 	assert.Equal(t, "no-referrer", msg.rec.Header().Get("Referrer-Policy"))
 	rb.get("/admin/mail/..%2Fsecret").status(http.StatusNotFound)
 	rb.get("/admin/mail/20990101T000000.000000000Z-0123456789abcdef.eml").status(http.StatusNotFound)
+
+	// A message with a one-click unsubscribe link shows it.
+	require.NoError(t, outbox.Send(w.ctx, mail.Message{To: "zoe@mail.example", Subject: "[Garden] Seeds",
+		Text: "news", Kind: "group.discussion", ListUnsubscribe: "https://events.example/unsubscribe/discussions?t=a.b.c.1.x"}))
+	res = rb.get("/admin/mail").status(http.StatusOK)
+	m = regexp.MustCompile(`href="/admin/mail/([^"]+)">\[Garden\] Seeds<`).FindStringSubmatch(res.body)
+	require.NotNil(t, m)
+	rb.get("/admin/mail/"+m[1]).status(http.StatusOK).contains("[Garden] Seeds", "List-Unsubscribe",
+		"https://events.example/unsubscribe/discussions?t=a.b.c.1.x")
 }
 
 func TestAdminPagesNeedTheirParts(t *testing.T) {

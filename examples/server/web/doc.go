@@ -28,7 +28,9 @@
 // ([CSRFCookie]) and of the session token, so a token from before a
 // login is no good after it; cross-origin requests are also refused
 // from their Sec-Fetch-Site and Origin headers (http.CrossOriginProtection).
-// Posted bodies are forms of at most [MaxFormBytes]. Pages carry a
+// One POST is exempt: POST /unsubscribe/discussions, whose signed token
+// is its authority (see "Mailed links"). Posted bodies are forms of at
+// most [MaxFormBytes]. Pages carry a
 // strict Content-Security-Policy (no script at all) and no-store.
 //
 // Logins are rate limited per email and client IP ([LoginBurst] tries,
@@ -49,6 +51,17 @@
 // implements both over a mail.Sender with short plain-text messages.
 // Asking for a reset answers the same whether the email has an account
 // or not.
+//
+// The group discussion mail carries a one-click unsubscribe link
+// ([Web.DiscussionUnsubscribeURL], RFC 8058), signed the same way for
+// the purpose "discussion-mail", bound to the profile and the group and
+// living [DiscussionUnsubscribeLifetime]. GET /unsubscribe/discussions
+// shows the group and a button and changes nothing (link scanners follow
+// links); the POST turns the mail off without a session or a CSRF token,
+// since mail providers send it without cookies: the token is the
+// authority, and a one-click POST (body List-Unsubscribe=One-Click) is
+// answered with a short text. Those POSTs are limited per client IP
+// ([UnsubscribeBurst], [UnsubscribeRefill]).
 //
 // # Languages
 //

@@ -29,6 +29,14 @@ const (
 	// mail per member and discussion as well).
 	DiscussionBurst  = 10
 	DiscussionRefill = time.Minute
+	// UnsubscribeBurst one-click unsubscriptions (POST
+	// /unsubscribe/discussions) per client IP, refilling by one every
+	// UnsubscribeRefill. It is generous: the one-click POSTs of RFC 8058
+	// come from a mail provider's servers, few addresses for many
+	// recipients; the signed token is what protects the route, the limit
+	// only bounds the work.
+	UnsubscribeBurst  = 60
+	UnsubscribeRefill = time.Second
 	// MaxLimiterKeys bounds the memory of each limiter: when it tracks
 	// that many pairs and none has refilled, new pairs are refused until
 	// one has (the limiter fails closed, never open).

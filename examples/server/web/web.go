@@ -160,6 +160,7 @@ type Web struct {
 	mails    *ratelimit.Limiter
 	msgLimit Limiter            // private messages per account
 	discuss  *ratelimit.Limiter // group discussion messages per account
+	unsubs   *ratelimit.Limiter // one-click unsubscriptions per client IP
 	tmpl     map[string]*templateSet
 	static   fs.FS
 	origins  *http.CrossOriginProtection
@@ -218,6 +219,7 @@ func New(cfg Config) (*Web, error) {
 		w.msgLimit = ratelimit.New(w.now, MessageBurst, MessageRefill, MaxLimiterKeys)
 	}
 	w.discuss = ratelimit.New(w.now, DiscussionBurst, DiscussionRefill, MaxLimiterKeys)
+	w.unsubs = ratelimit.New(w.now, UnsubscribeBurst, UnsubscribeRefill, MaxLimiterKeys)
 	if w.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -228,6 +230,12 @@ func New(cfg Config) (*Web, error) {
 	w.mux = http.NewServeMux()
 	for _, rt := range w.table() {
 		w.mux.Handle(rt.pattern, w.serve(rt))
+		w.routes = append(w.routes, rt.pattern)
+	}
+	// The POSTs that a mail provider sends without cookies (RFC 8058):
+	// no CSRF token, the signed token in the URL is the authority.
+	for _, rt := range w.tokenPosts() {
+		w.mux.Handle(rt.pattern, w.serveWith(rt, false))
 		w.routes = append(w.routes, rt.pattern)
 	}
 	staticFiles := http.FileServerFS(w.static)
@@ -368,6 +376,8 @@ func (w *Web) table() []route {
 		{"GET /admin/delivery", w.adminDelivery},
 		{"GET /admin/mail", w.adminMail},
 		{"GET /admin/mail/{name}", w.adminMailMessage},
+
+		{"GET /unsubscribe/discussions", w.unsubscribeDiscussionsForm},
 	}
 }
 
@@ -423,7 +433,12 @@ func isPagePath(p string) bool {
 
 // serve wraps a handler: security headers, the visitor's session,
 // CSRF on every POST, and error pages.
-func (w *Web) serve(rt route) http.HandlerFunc {
+func (w *Web) serve(rt route) http.HandlerFunc { return w.serveWith(rt, true) }
+
+// serveWith is serve; csrf false reads a POST's form (see
+// readTokenPost) without checking its origin or CSRF token: only for
+// routes whose form carries its own signed token (tokenPosts).
+func (w *Web) serveWith(rt route, csrf bool) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		h := rw.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -433,7 +448,11 @@ func (w *Web) serve(rt route) http.HandlerFunc {
 		h.Set("Cache-Control", "no-store")
 		v, err := w.visitOf(rw, r)
 		if err == nil && r.Method == http.MethodPost {
-			err = w.checkPost(rw, r, v)
+			if csrf {
+				err = w.checkPost(rw, r, v)
+			} else {
+				err = readTokenPost(rw, r)
+			}
 		}
 		if err == nil {
 			err = rt.h(rw, r, v)
