@@ -162,7 +162,7 @@ func newFederation(cfg Config, inst *Instance, ob *outbox.Outbox) (*Federation, 
 		Participation: inst.Events, RemoteEvents: cfg.Store, Groups: inst.Groups, RemoteMembers: inst.Groups, Members: cfg.Store,
 		Content: inst.Groups, ContentStore: cfg.Store, Conversations: inst.Conversations, ConversationStore: cfg.Store,
 		Answers: ob.Answers(cfg.Store), Fetcher: f.SignedClient, Parser: parser, Tombstones: cfg.Store,
-		Reports: inst.Moderation, Gone: goneActors{inst.Identity, cfg.Store}, Now: cfg.Now})
+		Reports: inst.Moderation, Gone: goneActors{inst.Identity, cfg.Store}, Now: cfg.Now, Log: log})
 	if err != nil {
 		return nil, err
 	}

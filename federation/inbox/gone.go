@@ -160,7 +160,9 @@ func (s *Services) selfDelete(ctx context.Context, a *Activity) (bool, error) {
 	}
 	if err := s.ActorGone(ctx, a.Actor); err != nil {
 		if errors.Is(err, errGoneCleanup) {
-			return true, nil // done what could be done; retrying changes nothing
+			// Done what could be done; retrying changes nothing.
+			s.cfg.Log.WarnContext(ctx, "inbox: a deleted actor keeps places here", "actor", a.Actor, "err", err)
+			return true, nil
 		}
 		return true, err
 	}

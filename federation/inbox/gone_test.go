@@ -66,3 +66,26 @@ func TestActorDeletesItself(t *testing.T) {
 	_, err = e.id.GetActorByAPID(ctx, victim)
 	require.NoError(t, err, "the actor row stays for what names it")
 }
+
+// TestDeletedLastAdministrator: a deleted actor that is the last
+// administrator of a local group stays so (the group would have none),
+// and the inbox says so in its log; the Delete is still accepted.
+func TestDeletedLastAdministrator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	v := e.remote[victim]
+	g, err := e.gr.Create(ctx, e.alice.ID, groups.CreateInput{Username: "club", Openness: groups.Open})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Join", "https://victim.example/join/1", victim, g.APID)))
+	_, err = e.gr.ChangeRole(ctx, e.alice.ID, g.ID, v.ID, groups.RoleAdministrator)
+	require.NoError(t, err)
+	require.NoError(t, e.gr.Leave(ctx, g.ID, e.alice.ID))
+
+	require.Equal(t, http.StatusAccepted, e.post(victim, activity("Delete", "https://victim.example/users/a#delete", victim, victim)))
+	role, err := e.gr.MemberRole(ctx, g.ID, v.ID)
+	require.NoError(t, err)
+	assert.Equal(t, groups.RoleAdministrator, role, "the group keeps an administrator")
+	assert.Contains(t, e.log.String(), "a deleted actor keeps places here")
+	assert.Contains(t, e.log.String(), g.APID)
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -160,6 +161,7 @@ type env struct {
 	joins        []inbox.JoinAnswer
 
 	conv       *conversations.Service
+	log        syncBuffer      // what Services logged
 	alice, org *identity.Actor // local
 	event      *events.Event   // local, organized by org, capacity 1
 	remote     map[string]*identity.Actor
@@ -211,6 +213,7 @@ func newEnv(t testing.TB, opts ...storedState) *env {
 	svc, err := inbox.NewServices(inbox.ServicesConfig{Identity: id, Actors: actorResolver{id: id, refreshed: &e.refreshed}, Events: db, Participation: ev, RemoteEvents: db, Now: now,
 		Groups: gr, RemoteMembers: gr, Members: db, Content: gr, ContentStore: db, Fetcher: e.fetch, Parser: parser, Tombstones: e.tombs, Reports: e.mod,
 		Conversations: e.conv, ConversationStore: db, Gone: goneActors{id, db},
+		Log: slog.New(slog.NewTextHandler(&e.log, nil)),
 		Answers: inbox.Answers{
 			GroupRelay: func(_ context.Context, r inbox.GroupRelay) error {
 				e.mu.Lock()
@@ -425,4 +428,22 @@ func (g goneActors) ListParticipations(ctx context.Context, actorID string, role
 
 func (g goneActors) ListMemberships(ctx context.Context, actorID string, roles []groups.Role, after storage.Cursor, limit int) ([]groups.Member, error) {
 	return g.db.ListMemberships(ctx, actorID, roles, after, limit)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

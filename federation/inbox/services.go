@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -182,6 +183,10 @@ type ServicesConfig struct {
 	// means random UUIDs.
 	Now   func() time.Time
 	NewID func() string
+	// Log receives what a side effect could not do but does not refuse
+	// the activity for (a gone actor that stays a group's last
+	// administrator); nil discards.
+	Log *slog.Logger
 }
 
 // Services are the side effects of incoming activities on the domain
@@ -208,6 +213,9 @@ func NewServices(cfg ServicesConfig) (*Services, error) {
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = uuid.NewString
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Services{cfg: cfg}, nil
 }
