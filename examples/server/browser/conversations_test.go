@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"codeberg.org/convene/convene/mail"
 )
 
 // TestConversationFlows drives the private conversations between an
@@ -245,28 +242,13 @@ func (t *tab) postStatus(path string, pairs ...string) int {
 // with kind and whose text holds needle, and returns its text.
 func (s *server) mailText(to, kind, needle string) string {
 	s.tb.Helper()
-	box, err := mail.NewFileOutbox(filepath.Join(s.dir, "mail"), nil)
-	if err != nil {
-		s.tb.Fatal(err)
-	}
 	var text string
-	s.eventually(fmt.Sprintf("a %s mail with %q reaches %s", kind, needle, to), func() bool {
-		entries, err := box.List(context.Background(), 0)
-		if err != nil {
+	s.awaitMail(fmt.Sprintf("a %s mail with %q reaches %s", kind, needle, to), to, kind, func(t string) bool {
+		if !strings.Contains(t, needle) {
 			return false
 		}
-		for _, e := range entries {
-			if !strings.Contains(e.To, to) || !strings.HasPrefix(e.Kind, kind) {
-				continue
-			}
-			m, err := box.Read(e.Name)
-			if err != nil || !strings.Contains(m.Text, needle) {
-				continue
-			}
-			text = m.Text
-			return true
-		}
-		return false
+		text = t
+		return true
 	})
 	return text
 }

@@ -208,12 +208,28 @@ var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
 // pathPrefix. Mail goes to DATA_DIR/mail when no SMTP server is set.
 func (s *server) mailedLink(to, kind, pathPrefix string) string {
 	s.tb.Helper()
+	var link string
+	s.awaitMail(fmt.Sprintf("a %s mail with a %s link reaches %s", kind, pathPrefix, to), to, kind, func(text string) bool {
+		for _, l := range linkRE.FindAllString(text, -1) {
+			if strings.HasPrefix(l, s.base+pathPrefix) {
+				link = l
+				return true
+			}
+		}
+		return false
+	})
+	return link
+}
+
+// awaitMail waits until the file outbox holds a mail to `to` whose kind
+// starts with kind and whose text match accepts.
+func (s *server) awaitMail(what, to, kind string, match func(text string) bool) {
+	s.tb.Helper()
 	box, err := mail.NewFileOutbox(filepath.Join(s.dir, "mail"), nil)
 	if err != nil {
 		s.tb.Fatal(err)
 	}
-	var link string
-	s.eventually(fmt.Sprintf("a %s mail with a %s link reaches %s", kind, pathPrefix, to), func() bool {
+	s.eventually(what, func() bool {
 		entries, err := box.List(context.Background(), 0)
 		if err != nil {
 			return false
@@ -222,20 +238,12 @@ func (s *server) mailedLink(to, kind, pathPrefix string) string {
 			if !strings.Contains(e.To, to) || !strings.HasPrefix(e.Kind, kind) {
 				continue
 			}
-			m, err := box.Read(e.Name)
-			if err != nil {
-				continue
-			}
-			for _, l := range linkRE.FindAllString(m.Text, -1) {
-				if strings.HasPrefix(l, s.base+pathPrefix) {
-					link = l
-					return true
-				}
+			if m, err := box.Read(e.Name); err == nil && match(m.Text) {
+				return true
 			}
 		}
 		return false
 	})
-	return link
 }
 
 // rssMB is the resident memory of the server process (VmRSS of
